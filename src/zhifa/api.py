@@ -1,0 +1,13 @@
+"""The typed JSON API (django-ninja). Each app adds its router here."""
+
+from ninja import NinjaAPI
+
+from zhifa import __version__
+
+api = NinjaAPI(
+    title="zhifa API",
+    version=__version__,
+    description="行政执法三项制度平台接口",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+)

@@ -1,0 +1,25 @@
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, next to the field it concerns."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else NON_FIELD_ERRORS
+            for message in messages:
+                form.add_error(None if target == NON_FIELD_ERRORS else target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def get_or_404(selector, **kwargs):
+    """Call a scoped `*_get` selector; anything outside the caller's scope is simply not found."""
+    try:
+        return selector(**kwargs)
+    except Exception as exc:
+        if exc.__class__.__name__ == "DoesNotExist":
+            raise Http404("未找到该记录，或您无权查看。") from exc
+        raise

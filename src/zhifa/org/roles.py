@@ -1,0 +1,73 @@
+"""Roles are Django groups with model permissions; they are (re)created after every migrate."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OFFICER = "执法人员"
+    UNIT_HEAD = "科室负责人"
+    LEADER = "局领导"
+    REVIEWER = "法制审核人员"
+    OFFICE = "办公室"
+    SUPERVISOR = "法制监督"
+    ADMIN = "系统管理员"
+
+
+# Roles an agency's office may grant; county-level and system roles are granted by admins.
+OFFICE_GRANTABLE = (Role.OFFICER, Role.UNIT_HEAD, Role.LEADER, Role.REVIEWER, Role.OFFICE)
+
+
+_ORG_MODELS = [
+    "agency", "unit", "staff", "enforcementarea", "certificate",
+    "trainingplan", "trainingrecord", "leadinggroup", "leadinggroupmember",
+]
+_STAFF_WORK = ["unit", "staff", "certificate", "trainingplan", "trainingrecord",
+               "leadinggroup", "leadinggroupmember", "enforcementarea"]
+
+# Which permissions each role holds. Agency scoping is applied by selectors on top.
+PERMISSIONS: dict[Role, list[str]] = {
+    Role.OFFICER: ["org.view_staff", "org.view_unit"],
+    Role.UNIT_HEAD: ["org.view_staff", "org.view_unit", "org.view_certificate"],
+    Role.LEADER: ["org.view_staff", "org.view_unit", "org.view_certificate",
+                  "org.view_trainingrecord", "org.view_leadinggroup"],
+    Role.REVIEWER: ["org.view_staff", "org.view_unit", "org.view_certificate",
+                    "org.view_trainingrecord"],
+    Role.OFFICE: [
+        f"org.{action}_{model}" for model in _STAFF_WORK for action in ("view", "add", "change")
+    ],
+    Role.SUPERVISOR: [f"org.view_{model}" for model in _ORG_MODELS] + ["org.view_all_agencies"],
+    Role.ADMIN: [
+        f"org.{action}_{model}"
+        for model in _ORG_MODELS for action in ("view", "add", "change", "delete")
+    ]
+    + [
+        f"core.{action}_{model}"
+        for model in ("holidayschedule", "scheduleday")
+        for action in ("view", "add", "change", "delete")
+    ],
+}
+
+
+def sync_groups(**kwargs: object) -> None:
+    """Create each role's group and set exactly its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, codenames in PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def has_role(user, role: Role) -> bool:
+    if not user.is_authenticated:
+        return False
+    if role == Role.ADMIN and user.is_superuser:
+        return True
+    return any(group.name == role.value for group in user.groups.all())

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from zhifa.api import api
+from zhifa.core import views as core_views
+from zhifa.core.access import public
+from zhifa.org.forms import LoginForm
+
+admin.site.site_header = "zhifa 系统配置"
+admin.site.site_title = "zhifa 系统配置"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        public(auth_views.LoginView.as_view(authentication_form=LoginForm)),
+        name="login",
+    ),
+    path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("org/", include("zhifa.org.urls")),
+    path("", include("zhifa.core.urls")),
+]
