@@ -25,8 +25,11 @@ def credit_code(serial: int) -> str:
 
 def make_agency(name: str, short: str, serial: int) -> Agency:
     agency = Agency.objects.create(
-        name=name, short_name=short, credit_code=credit_code(serial),
-        region_code="130528", region_name="河北省邢台市宁晋县",
+        name=name,
+        short_name=short,
+        credit_code=credit_code(serial),
+        region_code="130528",
+        region_name="河北省邢台市宁晋县",
     )
     for unit in ["办公室", "法制科", "执法科"]:
         Unit.objects.create(agency=agency, name=unit, is_legal_unit=unit == "法制科")
@@ -37,18 +40,31 @@ def make_staff(agency: Agency, login: str, *roles: Role, unit: str = "执法科"
     user = get_user_model().objects.create_user(username=login, password=PASSWORD)
     user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
     return Staff.objects.create(
-        user=user, agency=agency, unit=Unit.objects.get(agency=agency, name=unit),
-        real_name=extra.pop("real_name", login), **extra,
+        user=user,
+        agency=agency,
+        unit=Unit.objects.get(agency=agency, name=unit),
+        real_name=extra.pop("real_name", login),
+        **extra,
     )
 
 
-def make_certificate(staff: Staff, number: str, *areas: str, days_left: int = 365,
-                     status: str = "valid", reason: str = "") -> Certificate:
+def make_certificate(
+    staff: Staff,
+    number: str,
+    *areas: str,
+    days_left: int = 365,
+    status: str = "valid",
+    reason: str = "",
+) -> Certificate:
     today = timezone.localdate()
     certificate = Certificate.objects.create(
-        holder=staff, number=number, issuing_authority="河北省人民政府",
-        valid_from=today - dt.timedelta(days=365), valid_to=today + dt.timedelta(days=days_left),
-        status=status, status_reason=reason,
+        holder=staff,
+        number=number,
+        issuing_authority="河北省人民政府",
+        valid_from=today - dt.timedelta(days=365),
+        valid_to=today + dt.timedelta(days=days_left),
+        status=status,
+        status_reason=reason,
     )
     certificate.areas.set([EnforcementArea.objects.get_or_create(name=a)[0] for a in areas])
     return certificate
@@ -72,8 +88,9 @@ def world(db) -> World:
     w.staff["officer_a"] = make_staff(a, "officer_a", Role.OFFICER)
     w.staff["office_a"] = make_staff(a, "office_a", Role.OFFICE, unit="办公室")
     w.staff["leader_a"] = make_staff(a, "leader_a", Role.LEADER, unit="办公室")
-    w.staff["reviewer_a"] = make_staff(a, "reviewer_a", Role.REVIEWER, unit="法制科",
-                                       legal_qualification="licensed")
+    w.staff["reviewer_a"] = make_staff(
+        a, "reviewer_a", Role.REVIEWER, unit="法制科", legal_qualification="licensed"
+    )
     w.staff["officer_b"] = make_staff(b, "officer_b", Role.OFFICER)
     w.staff["office_b"] = make_staff(b, "office_b", Role.OFFICE, unit="办公室")
     w.staff["supervisor"] = make_staff(b, "supervisor", Role.SUPERVISOR, unit="办公室")

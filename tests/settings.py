@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("ZHIFA_DATA_DIR", tempfile.mkdtemp(prefix="zhifa-test-"))
 os.environ.setdefault("ZHIFA_TASKS_IMMEDIATE", "1")
 
-from zhifa.settings import *  # noqa: E402,F403
+from zhifa.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -29,8 +29,16 @@ from zhifa.org.models import (
 from zhifa.org.roles import Role
 
 NINGJIN = "130528"  # 宁晋县 administrative division code
-DRC_UNITS = ["办公室", "法制科", "审批服务科", "服务业科", "产业协调科", "国民经济科",
-             "能源和环资科", "固定资产投资科"]
+DRC_UNITS = [
+    "办公室",
+    "法制科",
+    "审批服务科",
+    "服务业科",
+    "产业协调科",
+    "国民经济科",
+    "能源和环资科",
+    "固定资产投资科",
+]
 AREAS = ["发展改革", "节能监察", "招标投标", "价格监督检查", "市场监督管理"]
 
 # (login, name, agency key, unit, post, roles, legal qualification, certificate: days valid left)
@@ -40,10 +48,26 @@ PEOPLE = [
     ("officer1", "张伟", "drc", "固定资产投资科", "科长", [Role.OFFICER, Role.UNIT_HEAD], "", 700),
     ("officer2", "刘洋", "drc", "能源和环资科", "科员", [Role.OFFICER], "", 30),
     ("officer3", "陈静", "drc", "审批服务科", "科员", [Role.OFFICER], "", -20),
-    ("reviewer1", "杨帆", "drc", "法制科", "法制科科长", [Role.REVIEWER],
-     LegalQualification.LICENSED, 800),
-    ("reviewer2", "赵敏", "drc", "法制科", "科员", [Role.REVIEWER],
-     LegalQualification.BACKGROUND, None),
+    (
+        "reviewer1",
+        "杨帆",
+        "drc",
+        "法制科",
+        "法制科科长",
+        [Role.REVIEWER],
+        LegalQualification.LICENSED,
+        800,
+    ),
+    (
+        "reviewer2",
+        "赵敏",
+        "drc",
+        "法制科",
+        "科员",
+        [Role.REVIEWER],
+        LegalQualification.BACKGROUND,
+        None,
+    ),
     ("officer-b", "孙磊", "amr", "综合执法队", "队员", [Role.OFFICER], "", 500),
     ("office-b", "周琳", "amr", "办公室", "办公室主任", [Role.OFFICE], "", None),
     ("supervisor1", "吴敏", "moj", "行政执法协调监督股", "股长", [Role.SUPERVISOR], "", None),
@@ -58,19 +82,36 @@ def demo_credit_code(serial: int) -> str:
 def _agencies() -> dict[str, Agency]:
     moj, _ = Agency.objects.get_or_create(
         name="宁晋县司法局",
-        defaults=dict(short_name="宁司", credit_code=demo_credit_code(1), region_code=NINGJIN,
-                      region_name="河北省邢台市宁晋县", address="宁晋县凤凰路88号"),
+        defaults=dict(
+            short_name="宁司",
+            credit_code=demo_credit_code(1),
+            region_code=NINGJIN,
+            region_name="河北省邢台市宁晋县",
+            address="宁晋县凤凰路88号",
+        ),
     )
     drc, _ = Agency.objects.get_or_create(
         name="宁晋县发展改革局",
-        defaults=dict(short_name="宁发改", credit_code=demo_credit_code(2), region_code=NINGJIN,
-                      region_name="河北省邢台市宁晋县", parent=moj,
-                      address="宁晋县团结路东段政府综合楼", phone="0319-5825001"),
+        defaults=dict(
+            short_name="宁发改",
+            credit_code=demo_credit_code(2),
+            region_code=NINGJIN,
+            region_name="河北省邢台市宁晋县",
+            parent=moj,
+            address="宁晋县团结路东段政府综合楼",
+            phone="0319-5825001",
+        ),
     )
     amr, _ = Agency.objects.get_or_create(
         name="宁晋县市场监督管理局",
-        defaults=dict(short_name="宁市监", credit_code=demo_credit_code(3), region_code=NINGJIN,
-                      region_name="河北省邢台市宁晋县", parent=moj, address="宁晋县宁柏街26号"),
+        defaults=dict(
+            short_name="宁市监",
+            credit_code=demo_credit_code(3),
+            region_code=NINGJIN,
+            region_name="河北省邢台市宁晋县",
+            parent=moj,
+            address="宁晋县宁柏街26号",
+        ),
     )
     return {"moj": moj, "drc": drc, "amr": amr}
 
@@ -96,11 +137,15 @@ def _person(agencies, login, name, key, unit, post, roles, qualification) -> Sta
     staff, _ = Staff.objects.get_or_create(
         user=user,
         defaults=dict(
-            agency=agency, unit=Unit.objects.get(agency=agency, name=unit), real_name=name,
-            post=post, phone=f"1390319{zlib.crc32(login.encode()) % 10000:04d}",
+            agency=agency,
+            unit=Unit.objects.get(agency=agency, name=unit),
+            real_name=name,
+            post=post,
+            phone=f"1390319{zlib.crc32(login.encode()) % 10000:04d}",
             legal_qualification=qualification,
-            qualification_detail="A20191300000123" if qualification == "licensed" else (
-                "法学本科，从事法制工作5年" if qualification else ""),
+            qualification_detail="A20191300000123"
+            if qualification == "licensed"
+            else ("法学本科，从事法制工作5年" if qualification else ""),
         ),
     )
     return staff
@@ -111,8 +156,12 @@ def _certificate(staff: Staff, days_left: int, serial: int) -> None:
     valid_to = today + dt.timedelta(days=days_left)
     certificate, created = Certificate.objects.get_or_create(
         number=f"冀{NINGJIN}{serial:06d}",
-        defaults=dict(holder=staff, issuing_authority="河北省人民政府",
-                      valid_from=valid_to - dt.timedelta(days=365 * 3), valid_to=valid_to),
+        defaults=dict(
+            holder=staff,
+            issuing_authority="河北省人民政府",
+            valid_from=valid_to - dt.timedelta(days=365 * 3),
+            valid_to=valid_to,
+        ),
     )
     if created:
         names = ["市场监督管理"] if staff.agency.short_name == "宁市监" else AREAS[:3]
@@ -130,8 +179,12 @@ def _leading_group(agencies, people: dict[str, Staff]) -> None:
         ),
     )
     if created:
-        for login, role in [("leader1", GroupRole.LEADER), ("office1", GroupRole.DEPUTY),
-                            ("reviewer1", GroupRole.MEMBER), ("officer1", GroupRole.MEMBER)]:
+        for login, role in [
+            ("leader1", GroupRole.LEADER),
+            ("office1", GroupRole.DEPUTY),
+            ("reviewer1", GroupRole.MEMBER),
+            ("officer1", GroupRole.MEMBER),
+        ]:
             LeadingGroupMember.objects.create(group=group, staff=people[login], role=role)
 
 
@@ -139,16 +192,24 @@ def _training(agencies, people: dict[str, Staff]) -> None:
     drc = agencies["drc"]
     year = timezone.localdate().year
     plan, created = TrainingPlan.objects.get_or_create(
-        agency=drc, title="《行政处罚法》与三项制度专题培训",
-        defaults=dict(planned_on=dt.date(year, 3, 15), hours=Decimal("4.0"),
-                      audience="全体执法人员和法制审核人员",
-                      content="行政处罚程序、法制审核要点、执法全过程记录。"),
+        agency=drc,
+        title="《行政处罚法》与三项制度专题培训",
+        defaults=dict(
+            planned_on=dt.date(year, 3, 15),
+            hours=Decimal("4.0"),
+            audience="全体执法人员和法制审核人员",
+            content="行政处罚程序、法制审核要点、执法全过程记录。",
+        ),
     )
     if created:
         for login in ["officer1", "officer2", "reviewer1", "reviewer2"]:
             TrainingRecord.objects.create(
-                staff=people[login], plan=plan, course=plan.title, hours=plan.hours,
-                attended_on=plan.planned_on, organiser="宁晋县发展改革局法制科",
+                staff=people[login],
+                plan=plan,
+                course=plan.title,
+                hours=plan.hours,
+                attended_on=plan.planned_on,
+                organiser="宁晋县发展改革局法制科",
             )
 
 

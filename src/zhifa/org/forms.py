@@ -22,7 +22,9 @@ class UnitForm(forms.Form):
 
 class StaffForm(forms.Form):
     real_name = forms.CharField(label="姓名", max_length=50)
-    unit = forms.ModelChoiceField(label="科室", queryset=None, required=False, empty_label="（未分配）")
+    unit = forms.ModelChoiceField(
+        label="科室", queryset=None, required=False, empty_label="（未分配）"
+    )
     post = forms.CharField(label="职务", max_length=50, required=False)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
     roles = forms.MultipleChoiceField(
@@ -46,7 +48,9 @@ class StaffCreateForm(StaffForm):
         label="登录名", max_length=150, help_text="字母、数字或 @ . + - _，创建后不能修改。"
     )
     password = forms.CharField(
-        label="初始密码", min_length=8, widget=forms.PasswordInput(render_value=True),
+        label="初始密码",
+        min_length=8,
+        widget=forms.PasswordInput(render_value=True),
         help_text="至少8位，请通知本人首次登录后修改。",
     )
     field_order = ["username", "password", "real_name", "unit", "post", "phone", "roles"]
@@ -69,7 +73,11 @@ class CertificateForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
+        if (
+            data.get("valid_from")
+            and data.get("valid_to")
+            and data["valid_to"] < data["valid_from"]
+        ):
             self.add_error("valid_to", "有效期至不能早于有效期起。")
         return data
 
@@ -84,7 +92,9 @@ class TrainingPlanForm(forms.Form):
     planned_on = forms.DateField(label="计划日期", widget=DATE_INPUT)
     hours = forms.DecimalField(label="学时", min_value=0.5, max_digits=5, decimal_places=1)
     audience = forms.CharField(label="培训对象", max_length=100)
-    content = forms.CharField(label="培训内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    content = forms.CharField(
+        label="培训内容", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class TrainingRecordForm(forms.Form):

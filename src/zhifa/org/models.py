@@ -75,14 +75,20 @@ class Staff(models.Model):
     """A person working for an agency: a login plus what the law needs to know of them."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="登录账号", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        on_delete=models.PROTECT,
         related_name="staff",
     )
     agency = models.ForeignKey(
         Agency, verbose_name="执法主体", on_delete=models.PROTECT, related_name="staff"
     )
     unit = models.ForeignKey(
-        Unit, verbose_name="科室", null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name="科室",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="staff",
     )
     real_name = models.CharField("姓名", max_length=50)
@@ -92,7 +98,9 @@ class Staff(models.Model):
         "法制审核资格", max_length=20, choices=LegalQualification.choices, blank=True
     )
     qualification_detail = models.CharField(
-        "资格说明", max_length=200, blank=True,
+        "资格说明",
+        max_length=200,
+        blank=True,
         help_text="法律职业资格证书编号，或法律专业学历、从事法制工作年限等。",
     )
     is_active = models.BooleanField("在岗", default=True)
@@ -179,7 +187,9 @@ class TrainingPlan(models.Model):
     title = models.CharField("培训名称", max_length=100)
     planned_on = models.DateField("计划日期")
     hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
-    audience = models.CharField("培训对象", max_length=100, help_text="例如：全体执法人员、法制审核人员")
+    audience = models.CharField(
+        "培训对象", max_length=100, help_text="例如：全体执法人员、法制审核人员"
+    )
     content = models.TextField("培训内容", blank=True)
 
     class Meta:
@@ -196,8 +206,12 @@ class TrainingRecord(models.Model):
         Staff, verbose_name="参训人员", on_delete=models.PROTECT, related_name="trainings"
     )
     plan = models.ForeignKey(
-        TrainingPlan, verbose_name="所属培训计划", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="records",
+        TrainingPlan,
+        verbose_name="所属培训计划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
     )
     course = models.CharField("课程", max_length=100)
     hours = models.DecimalField("学时", max_digits=5, decimal_places=1)

@@ -20,27 +20,52 @@ OFFICE_GRANTABLE = (Role.OFFICER, Role.UNIT_HEAD, Role.LEADER, Role.REVIEWER, Ro
 
 
 _ORG_MODELS = [
-    "agency", "unit", "staff", "enforcementarea", "certificate",
-    "trainingplan", "trainingrecord", "leadinggroup", "leadinggroupmember",
+    "agency",
+    "unit",
+    "staff",
+    "enforcementarea",
+    "certificate",
+    "trainingplan",
+    "trainingrecord",
+    "leadinggroup",
+    "leadinggroupmember",
 ]
-_STAFF_WORK = ["unit", "staff", "certificate", "trainingplan", "trainingrecord",
-               "leadinggroup", "leadinggroupmember", "enforcementarea"]
+_STAFF_WORK = [
+    "unit",
+    "staff",
+    "certificate",
+    "trainingplan",
+    "trainingrecord",
+    "leadinggroup",
+    "leadinggroupmember",
+    "enforcementarea",
+]
 
 # Which permissions each role holds. Agency scoping is applied by selectors on top.
 PERMISSIONS: dict[Role, list[str]] = {
     Role.OFFICER: ["org.view_staff", "org.view_unit"],
     Role.UNIT_HEAD: ["org.view_staff", "org.view_unit", "org.view_certificate"],
-    Role.LEADER: ["org.view_staff", "org.view_unit", "org.view_certificate",
-                  "org.view_trainingrecord", "org.view_leadinggroup"],
-    Role.REVIEWER: ["org.view_staff", "org.view_unit", "org.view_certificate",
-                    "org.view_trainingrecord"],
+    Role.LEADER: [
+        "org.view_staff",
+        "org.view_unit",
+        "org.view_certificate",
+        "org.view_trainingrecord",
+        "org.view_leadinggroup",
+    ],
+    Role.REVIEWER: [
+        "org.view_staff",
+        "org.view_unit",
+        "org.view_certificate",
+        "org.view_trainingrecord",
+    ],
     Role.OFFICE: [
         f"org.{action}_{model}" for model in _STAFF_WORK for action in ("view", "add", "change")
     ],
     Role.SUPERVISOR: [f"org.view_{model}" for model in _ORG_MODELS] + ["org.view_all_agencies"],
     Role.ADMIN: [
         f"org.{action}_{model}"
-        for model in _ORG_MODELS for action in ("view", "add", "change", "delete")
+        for model in _ORG_MODELS
+        for action in ("view", "add", "change", "delete")
     ]
     + [
         f"core.{action}_{model}"

@@ -27,7 +27,6 @@ from zhifa.org.roles import OFFICE_GRANTABLE, Role
 User = get_user_model()
 
 
-
 def _require(rule, user) -> None:
     if not rule(user):
         raise PermissionDenied("您没有执行此操作的权限。")

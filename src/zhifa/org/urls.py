@@ -8,8 +8,11 @@ urlpatterns = [
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
-    path("staff/<int:staff_pk>/certificates/new/", views.certificate_create,
-         name="certificate_create"),
+    path(
+        "staff/<int:staff_pk>/certificates/new/",
+        views.certificate_create,
+        name="certificate_create",
+    ),
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/<int:pk>/", views.certificate_edit, name="certificate_edit"),
     path("units/", views.unit_list, name="unit_list"),

@@ -250,8 +250,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @allowed(permissions.can_manage_units)
 @GET_POST
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = get_or_404(lambda user, pk: selectors.unit_list(user=user).get(pk=pk),
-                      user=request.user, pk=pk)
+    unit = get_or_404(
+        lambda user, pk: selectors.unit_list(user=user).get(pk=pk), user=request.user, pk=pk
+    )
     form = forms.UnitForm(
         request.POST or None, initial={"name": unit.name, "is_legal_unit": unit.is_legal_unit}
     )
@@ -304,8 +305,12 @@ def training_record_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     if plan_pk := _int_or_none(request.GET.get("plan")):
         plan = get_or_404(selectors.training_plan_get, user=request.user, pk=plan_pk)
-        initial = {"plan": plan, "course": plan.title, "hours": plan.hours,
-                   "attended_on": plan.planned_on}
+        initial = {
+            "plan": plan,
+            "course": plan.title,
+            "hours": plan.hours,
+            "attended_on": plan.planned_on,
+        }
     form = forms.TrainingRecordForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

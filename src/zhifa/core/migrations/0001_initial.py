@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,33 +14,66 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HolidaySchedule',
+            name="HolidaySchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年份')),
-                ('notice', models.CharField(max_length=200, verbose_name='通知文号或标题')),
-                ('entered_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('entered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年份")),
+                ("notice", models.CharField(max_length=200, verbose_name="通知文号或标题")),
+                ("entered_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度节假日安排',
-                'verbose_name_plural': '年度节假日安排',
-                'ordering': ['-year'],
+                "verbose_name": "年度节假日安排",
+                "verbose_name_plural": "年度节假日安排",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='ScheduleDay',
+            name="ScheduleDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('is_working_day', models.BooleanField(default=False, verbose_name='调休上班')),
-                ('name', models.CharField(blank=True, help_text='例如：春节、国庆节调休', max_length=50, verbose_name='说明')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='core.holidayschedule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                ("is_working_day", models.BooleanField(default=False, verbose_name="调休上班")),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="例如：春节、国庆节调休",
+                        max_length=50,
+                        verbose_name="说明",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="core.holidayschedule",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日或调休日',
-                'verbose_name_plural': '节假日或调休日',
-                'ordering': ['date'],
+                "verbose_name": "节假日或调休日",
+                "verbose_name_plural": "节假日或调休日",
+                "ordering": ["date"],
             },
         ),
     ]

@@ -12,4 +12,6 @@ class Command(BaseCommand):
             self.stdout.write(f"· {step.name}")
             with transaction.atomic():
                 step.run(lambda text: self.stdout.write(f"    {text}"))
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪。所有演示账号的密码：{demo.DEMO_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据已就绪。所有演示账号的密码：{demo.DEMO_PASSWORD}")
+        )

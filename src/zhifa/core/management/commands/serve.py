@@ -27,14 +27,22 @@ class Command(BaseCommand):
         children = [
             subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
                 [
-                    sys.executable, "-m", "gunicorn", "zhifa.wsgi:application",
-                    "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "zhifa.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(workers),
+                    "--access-logfile",
+                    "-",
                 ]
             )
         ]
         if not no_tasks:
             children.append(
-                subprocess.Popen([sys.executable, "-m", "zhifa.cli", "run_huey"])  # noqa: S603
+                subprocess.Popen([sys.executable, "-m", "zhifa.cli", "run_huey"])
             )
         self.stdout.write(f"zhifa 已启动：http://{bind}/  （按 Ctrl+C 停止）")
         stopping = False
