@@ -17,7 +17,11 @@ VENDOR = ROOT / "src" / "zhifa" / "static" / "vendor"
 FILES = {
     "htmx": ["htmx.org/dist/htmx.min.js", "htmx.org/LICENSE"],
     "echarts": ["echarts/dist/echarts.min.js", "echarts/LICENSE", "echarts/NOTICE"],
-    "tus": ["tus-js-client/dist/tus.min.js", "tus-js-client/LICENSE"],
+    "tus": [
+        "tus-js-client/dist/tus.min.js",
+        "tus-js-client/dist/tus.min.js.map",
+        "tus-js-client/LICENSE",
+    ],
 }
 
 

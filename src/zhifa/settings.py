@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "zhifa.core",
     "zhifa.org",
+    "zhifa.ledger",
 ]
 
 MIDDLEWARE = [
@@ -175,3 +176,31 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ZHIFA_LOG_LEVEL", "INFO")},
 }
+
+# --- ledger ---
+# Tamper-evident record (全过程记录): signed checkpoints, evidence store, resumable uploads.
+# The log's name in its signed checkpoints; change it only when starting a new log.
+LEDGER_ORIGIN = env_str("ZHIFA_LEDGER_ORIGIN", "zhifa.local/ledger")
+# Ed25519 signing key: "PRIVATE+KEY+<origin>+<keyid>+<base64>" or a base64 32-byte seed.
+# Empty: generated on first use into DATA_DIR/ledger/signing.key (mode 0600).
+LEDGER_SIGNING_KEY = env_str("ZHIFA_LEDGER_SIGNING_KEY")
+LEDGER_KEY_DIR = DATA_DIR / "ledger"
+# Evidence files: "filesystem" (DATA_DIR/blobs/sha256/ab/cd/<hash>) or "s3".
+LEDGER_BLOB_BACKEND = env_str("ZHIFA_BLOB_BACKEND", "filesystem")
+LEDGER_BLOB_DIR = Path(env_str("ZHIFA_BLOB_DIR", str(DATA_DIR / "blobs")))
+LEDGER_S3 = {
+    "bucket_name": env_str("ZHIFA_S3_BUCKET", "zhifa-evidence"),
+    "endpoint_url": env_str("ZHIFA_S3_ENDPOINT_URL") or None,
+    "access_key": env_str("ZHIFA_S3_ACCESS_KEY") or None,
+    "secret_key": env_str("ZHIFA_S3_SECRET_KEY") or None,
+    "region_name": env_str("ZHIFA_S3_REGION") or None,
+    "location": env_str("ZHIFA_S3_PREFIX"),
+}
+# tus resumable uploads: partial files, size limit, accepted types (MIME prefixes).
+LEDGER_UPLOAD_DIR = Path(env_str("ZHIFA_UPLOAD_DIR", str(DATA_DIR / "uploads")))
+LEDGER_UPLOAD_MAX_BYTES = env_int("ZHIFA_UPLOAD_MAX_BYTES", 8 * 1024**3)
+LEDGER_UPLOAD_ALLOWED_TYPES = env_list(
+    "ZHIFA_UPLOAD_ALLOWED_TYPES",
+    "image/,video/,audio/,application/pdf,application/ofd,application/zip,"
+    "application/msword,application/vnd.openxmlformats-officedocument.,text/plain",
+)

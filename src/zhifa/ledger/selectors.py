@@ -1,0 +1,115 @@
+"""Reading the ledger: tree size, roots and proofs from stored subtree hashes (O(log n) rows
+each), and who may read an event's contents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from zhifa.ledger import merkle
+from zhifa.ledger.models import Checkpoint, Event, Node
+
+
+class ProofError(ValueError):
+    """Parameters a proof cannot be given for (message in Chinese, safe to show)."""
+
+
+def tree_size() -> int:
+    last = Event.objects.order_by("-seq").values_list("seq", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def _fetch(keys: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    if not keys:
+        return {}
+    rows = Node.objects.filter(pk__in=list(keys)).values_list("level", "index", "hash")
+    found = {(level, index): bytes(h) for level, index, h in rows}
+    if len(found) != len(keys):
+        raise LookupError("stored subtree hashes are missing: run `zhifa ledger verify`")
+    return found
+
+
+def _from_store(compute: Callable[[merkle.SubtreeHash], object]):
+    """Run a pure proof function twice: once to learn which ranges it needs, then with those
+    ranges' stored nodes fetched in a single query."""
+    wanted: set[tuple[int, int]] = set()
+
+    def note(a: int, b: int) -> bytes:
+        wanted.update(merkle.perfect_subtrees(a, b))
+        return bytes(merkle.HASH_SIZE)
+
+    compute(note)
+    nodes = _fetch(wanted)
+    return compute(lambda a, b: merkle.fold([nodes[n] for n in merkle.perfect_subtrees(a, b)]))
+
+
+def _check_size(size: int, current: int) -> None:
+    if size < 1:
+        raise ProofError("树大小必须是正整数。")
+    if size > current:
+        raise ProofError(f"树大小 {size} 超过了当前日志大小 {current}。")
+
+
+def root_at(size: int) -> bytes:
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return _from_store(lambda subtree: subtree(0, size))
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    _check_size(size, tree_size())
+    if not 0 <= index < size:
+        raise ProofError(f"叶子序号 {index} 不在树大小 {size} 的范围内（应为 0 到 {size - 1}）。")
+    return _from_store(lambda subtree: merkle.inclusion_proof(index, size, subtree))
+
+
+def consistency_proof(first: int, second: int) -> list[bytes]:
+    if first < 1:
+        raise ProofError("不提供从空树（大小 0）开始的一致性证明，first 必须至少为 1。")
+    _check_size(second, tree_size())
+    if first > second:
+        raise ProofError(f"first（{first}）不能大于 second（{second}）。")
+    return _from_store(lambda subtree: merkle.consistency_proof(first, second, subtree))
+
+
+def leaf_hash_at(index: int) -> bytes:
+    return bytes(Node.objects.get(level=0, index=index).hash)
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    return Checkpoint.objects.order_by("-tree_size").first()
+
+
+# --- who may read event contents ---------------------------------------------------------
+
+
+def can_view_agency(user, agency_id: int | None) -> bool:
+    """County-wide supervisors (perm org.view_all_agencies) see every agency; staff see their
+    own agency only. Events without an agency are visible to county-wide users only."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.has_perm("org.view_all_agencies"):
+        return True
+    try:
+        staff = user.staff
+    except (ObjectDoesNotExist, AttributeError):
+        return False
+    return agency_id is not None and staff.agency_id == agency_id
+
+
+def event_for_user(user, seq: int) -> Event | None:
+    """The event if ``user`` may read its contents, else None (callers answer 404)."""
+    event = Event.objects.filter(seq=seq).first()
+    if event is None or not can_view_agency(user, event.agency_id):
+        return None
+    return event
+
+
+def events_for_subject(user, subject: str):
+    """A subject's events in order, or none when the user is out of scope."""
+    events = Event.objects.filter(subject=subject).order_by("seq")
+    first = events.first()
+    if first is None or not can_view_agency(user, first.agency_id):
+        return Event.objects.none()
+    return events
