@@ -11,3 +11,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
 )
+
+from zhifa.ledger.api import router as ledger_router  # noqa: E402 - routers after the API
+
+api.add_router("/ledger/", ledger_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "zhifa.core",
     "zhifa.org",
     "zhifa.ledger",
+    "zhifa.catalog",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/uploads/", include("zhifa.ledger.urls")),
     path("api/v1/", api.urls),
     path("org/", include("zhifa.org.urls")),
+    path("catalog/", include("zhifa.catalog.urls")),
     path("", include("zhifa.core.urls")),
 ]

@@ -48,3 +48,25 @@ class ScheduleDay(models.Model):
 
         if self.schedule_id and self.date and self.date.year != self.schedule.year:
             raise ValidationError({"date": f"日期必须在{self.schedule.year}年内。"})
+
+
+class DocumentCounter(models.Model):
+    """The last number issued in one series: per agency, document kind and year.
+
+    Incremented inside the issuing transaction, so a rolled-back issue leaves no gap.
+    """
+
+    agency_id = models.BigIntegerField("执法主体")
+    kind = models.CharField("文书种类", max_length=50)
+    year = models.PositiveSmallIntegerField("年度")
+    last = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        verbose_name = "文书编号计数"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["agency_id", "kind", "year"], name="one_series")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"

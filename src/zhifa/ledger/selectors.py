@@ -113,3 +113,14 @@ def events_for_subject(user, subject: str):
     if first is None or not can_view_agency(user, first.agency_id):
         return Event.objects.none()
     return events
+
+
+def fixity_problems(user, limit: int = 50):
+    """Recent missing or changed evidence files the user may see (for the supervisor's page)."""
+    events = Event.objects.filter(kind="evidence.fixity_failed").order_by("-seq")
+    if not user.has_perm("org.view_all_agencies"):
+        try:
+            events = events.filter(agency_id=user.staff.agency_id)
+        except (ObjectDoesNotExist, AttributeError):
+            return Event.objects.none()
+    return events[:limit]

@@ -184,3 +184,29 @@ def record_view(user: Any, subject: Any, *, what: str = "", agency: Any = None) 
     kind = "evidence.viewed" if ref.startswith("ledger.blob:") else "record.viewed"
     payload = {"what": what} if what else {}
     return record(kind, subject, user, payload, agency=agency)
+
+
+def checkpoint_sign(*, using: str | None = None):
+    """Sign a checkpoint of the current tree if it grew since the last one.
+
+    Returns the new Checkpoint, or the latest one when nothing changed, or None when the
+    log is still empty (a checkpoint of nothing proves nothing).
+    """
+    from zhifa.ledger import selectors, signing
+    from zhifa.ledger.models import Checkpoint
+
+    using = using or router.db_for_write(Checkpoint)
+    key = signing.server_key()
+    with transaction.atomic(using=using):
+        _lock(using)
+        size = _next_seq(using)
+        latest = Checkpoint.objects.using(using).order_by("-tree_size").first()
+        if size == 0 or (latest is not None and latest.tree_size == size):
+            return latest
+        root = selectors.root_at(size)
+        text = signing.checkpoint_text(key.name, size, root)
+        return Checkpoint.objects.using(using).create(
+            tree_size=size, root_hash=root, origin=key.name,
+            key_id=key.public.key_id.hex(), note=key.sign_note(text),
+            created_at=timezone.now(),
+        )

@@ -41,9 +41,7 @@ class Command(BaseCommand):
             )
         ]
         if not no_tasks:
-            children.append(
-                subprocess.Popen([sys.executable, "-m", "zhifa.cli", "run_huey"])
-            )
+            children.append(subprocess.Popen([sys.executable, "-m", "zhifa.cli", "run_huey"]))
         self.stdout.write(f"zhifa 已启动：http://{bind}/  （按 Ctrl+C 停止）")
         stopping = False
 

@@ -1,0 +1,175 @@
+"""Browser journeys: Playwright (sync API) driving Debian's /usr/bin/chromium, headless, against
+pytest-django's `live_server` with the demo data loaded fresh for every test.
+
+Without /usr/bin/chromium the journeys are skipped, except when CI=true: then they fail.
+Each test gets a new browser context (no cookies shared); the browser itself is started once.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+# Playwright's sync API keeps an asyncio loop running in this thread; Django would then refuse
+# ORM calls from the test body (demo loading, lookups) as "async unsafe". The live server runs
+# in its own thread, so allowing it here is safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+import pytest
+from django.core.management import call_command
+
+from zhifa.core.demo import DEMO_PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+IN_CI = os.environ.get("CI") == "true"
+TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Outside CI, skip the journeys up front when there is no browser (no live server started)."""
+    if CHROMIUM.exists() or IN_CI:
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} 不存在：浏览器测试已跳过（CI=true 时为必需）")
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"CI=true 但 {CHROMIUM} 不存在：请 apt-get install chromium", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - dev dependency missing
+        if IN_CI:
+            raise
+        pytest.skip("未安装 playwright（pip install -e '.[dev]'）")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_data(transactional_db) -> None:
+    """The demo agencies, people and certificates (`zhifa demo`), loaded for this test.
+
+    The live server needs a transactional database, which is emptied after every test, so the
+    data cannot be shared between tests; loading it costs about 0.1-0.2 s.
+    """
+    call_command("demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def new_page(browser, live_server, demo_data, request, tmp_path):
+    """Open a page in a fresh browser context: `new_page(viewport={"width": 375, ...})`.
+
+    Every page fails its test on a JavaScript error or a 5xx answer; a failed test leaves a
+    screenshot of each of its pages in its tmp_path.
+    """
+    contexts = []
+    problems: list[str] = []
+
+    def open_page(**options):
+        options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+        page.on(
+            "response",
+            lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 500 else None,
+        )
+        return page
+
+    yield open_page
+
+    if getattr(request.node, "e2e_failed", False):
+        for n, context in enumerate(contexts):
+            for m, page in enumerate(context.pages):
+                shot = tmp_path / f"page-{n}-{m}.png"
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot: {shot}")
+    for context in contexts:
+        context.close()
+    assert not problems, "errors while browsing:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop-sized page in a fresh context."""
+    return new_page(viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def log_in():
+    """`log_in(page, "office1")`: sign in through the login form as a demo user and land on 待办."""
+    from playwright.sync_api import expect
+
+    def do(page, username: str, password: str = DEMO_PASSWORD):
+        page.goto("/accounts/login/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.get_by_role("button", name="登录").click()
+        expect(page).to_have_url(re.compile(r"/todo/$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("我的待办")
+        return page
+
+    return do
+
+
+def nav_labels(page) -> list[str]:
+    """The labels of the main navigation, in order."""
+    return [text.strip() for text in page.locator("nav.mainnav a").all_inner_texts()]
+
+
+@pytest.fixture
+def nav():
+    return nav_labels
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)`: run axe-core on the page; returns its violations of impact serious/critical."""
+    if not AXE.exists():
+        message = f"{AXE} 不存在：请先运行 npm ci（make test 会自动运行）"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+    def run(page) -> list[dict]:
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + n.failureSummary)})))"
+        )
+        return [v for v in result if v["impact"] in ("serious", "critical")]
+
+    return run
