@@ -1,10 +1,12 @@
-"""Each demo role signs in and sees exactly the navigation entries its permissions allow."""
+"""Each demo role signs in and sees exactly the foundation's navigation entries its permissions
+allow. Entries that later capabilities add (执法事项, 案件, …) are not judged here."""
 
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
+# The foundation's entries, in the order the navigation shows them.
 ALL = ["待办", "工作人员", "执法证", "科室", "培训", "领导小组", "系统配置"]
 
 # login, name shown in the header, agency shown in the header, navigation entries in order
@@ -40,7 +42,8 @@ def test_navigation_shows_what_the_role_may_do(page, log_in, nav, login, name, a
     if agency:
         expect(who).to_contain_text(agency)
 
-    assert nav(page) == entries, f"{login} 的导航不对"
+    shown = [label for label in nav(page) if label in ALL]
+    assert shown == entries, f"{login} 的导航不对"
     for label in set(ALL) - set(entries):
         expect(page.locator("nav.mainnav").get_by_role("link", name=label)).to_have_count(0)
 

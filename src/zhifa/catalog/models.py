@@ -420,9 +420,9 @@ class DocumentTemplate(models.Model):
             raise ValidationError(errors)
 
     def render(self, values: dict[str, str]) -> str:
-        """Fill the placeholders; the rights statement fills {权利义务} unless given."""
-        values = {"权利义务": self.rights_statement, **values}
-        return PLACEHOLDER_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), self.body)
+        """Fill the placeholders; {权利义务} becomes the rights statement (itself filled)."""
+        body = self.body.replace("{权利义务}", self.rights_statement)
+        return PLACEHOLDER_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), body)
 
 
 NUMBERING_FIELDS = {"year", "seq"}

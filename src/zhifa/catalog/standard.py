@@ -572,7 +572,7 @@ def _load_flow(spec: Flow) -> FlowDefinition:
         )
         for name, value in values.items():
             setattr(step, name, value)
-        step.full_clean(validate_constraints=False)
+        step.full_clean()
         step.save()
         steps[s.code] = step
     wanted = {(s.code, target): label for s in spec.steps for target, label in s.next}

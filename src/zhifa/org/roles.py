@@ -41,27 +41,61 @@ _STAFF_WORK = [
     "enforcementarea",
 ]
 
+# The catalogue (zhifa.catalog): everyone working in enforcement reads laws, items, flows and
+# templates; the office drafts items and numbering patterns, leaders approve items (P3).
+_CATALOG_READ = [
+    "catalog.view_law",
+    "catalog.view_article",
+    "catalog.view_enforcementitem",
+    "catalog.view_flowdefinition",
+    "catalog.view_documenttemplate",
+    "catalog.view_numberingpattern",
+]
+_CATALOG_MODELS = [
+    "law",
+    "article",
+    "enforcementitem",
+    "enforcementitemversion",
+    "itembasis",
+    "flowdefinition",
+    "flowstep",
+    "flowtransition",
+    "documenttemplate",
+    "numberingpattern",
+]
+
 # Which permissions each role holds. Agency scoping is applied by selectors on top.
 PERMISSIONS: dict[Role, list[str]] = {
-    Role.OFFICER: ["org.view_staff", "org.view_unit"],
-    Role.UNIT_HEAD: ["org.view_staff", "org.view_unit", "org.view_certificate"],
+    Role.OFFICER: ["org.view_staff", "org.view_unit", *_CATALOG_READ],
+    Role.UNIT_HEAD: ["org.view_staff", "org.view_unit", "org.view_certificate", *_CATALOG_READ],
     Role.LEADER: [
         "org.view_staff",
         "org.view_unit",
         "org.view_certificate",
         "org.view_trainingrecord",
         "org.view_leadinggroup",
+        *_CATALOG_READ,
+        "catalog.approve_enforcementitem",
     ],
     Role.REVIEWER: [
         "org.view_staff",
         "org.view_unit",
         "org.view_certificate",
         "org.view_trainingrecord",
+        *_CATALOG_READ,
     ],
     Role.OFFICE: [
         f"org.{action}_{model}" for model in _STAFF_WORK for action in ("view", "add", "change")
+    ]
+    + _CATALOG_READ
+    + [
+        "catalog.add_enforcementitem",
+        "catalog.change_enforcementitem",
+        "catalog.add_numberingpattern",
+        "catalog.change_numberingpattern",
     ],
-    Role.SUPERVISOR: [f"org.view_{model}" for model in _ORG_MODELS] + ["org.view_all_agencies"],
+    Role.SUPERVISOR: [f"org.view_{model}" for model in _ORG_MODELS]
+    + ["org.view_all_agencies", *_CATALOG_READ],
     Role.ADMIN: [
         f"org.{action}_{model}"
         for model in _ORG_MODELS
@@ -71,7 +105,13 @@ PERMISSIONS: dict[Role, list[str]] = {
         f"core.{action}_{model}"
         for model in ("holidayschedule", "scheduleday")
         for action in ("view", "add", "change", "delete")
-    ],
+    ]
+    + [
+        f"catalog.{action}_{model}"
+        for model in _CATALOG_MODELS
+        for action in ("view", "add", "change", "delete")
+    ]
+    + ["catalog.approve_enforcementitem"],
 }
 
 

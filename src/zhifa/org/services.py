@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from zhifa import ledger
 from zhifa.org import permissions
 from zhifa.org.models import (
     Agency,
@@ -57,6 +58,7 @@ def unit_create(*, acting_user, name: str, is_legal_unit: bool = False) -> Unit:
         unit = Unit(agency=_agency_of(acting_user), name=name.strip(), is_legal_unit=is_legal_unit)
         unit.full_clean()
         unit.save()
+        ledger.record("org.unit_created", unit, acting_user, _unit_facts(unit))
     return unit
 
 
@@ -67,6 +69,7 @@ def unit_update(*, acting_user, unit: Unit, name: str, is_legal_unit: bool) -> U
         unit.name, unit.is_legal_unit = name.strip(), is_legal_unit
         unit.full_clean()
         unit.save()
+        ledger.record("org.unit_updated", unit, acting_user, _unit_facts(unit))
     return unit
 
 
@@ -103,6 +106,7 @@ def staff_create(
         staff.full_clean()
         staff.save()
         _set_roles(user, list(roles))
+        ledger.record("org.staff_created", staff, acting_user, _staff_facts(staff))
     return staff
 
 
@@ -133,6 +137,7 @@ def staff_update(
         staff.user.is_active = is_active
         staff.user.save(update_fields=["is_active"])
         _set_roles(staff.user, roles)
+        ledger.record("org.staff_updated", staff, acting_user, _staff_facts(staff))
     return staff
 
 
@@ -161,6 +166,7 @@ def certificate_create(
         certificate.full_clean()
         certificate.save()
         certificate.areas.set(areas)
+        _record_certificate("org.certificate_issued", certificate, acting_user)
     return certificate
 
 
@@ -183,6 +189,7 @@ def certificate_update(
         certificate.full_clean()
         certificate.save()
         certificate.areas.set(areas)
+        _record_certificate("org.certificate_issued", certificate, acting_user)
     return certificate
 
 
@@ -202,6 +209,7 @@ def certificate_set_status(
         certificate.status, certificate.status_reason = status, reason.strip()
         certificate.full_clean()
         certificate.save(update_fields=["status", "status_reason"])
+        _record_certificate("org.certificate_status_changed", certificate, acting_user)
     return certificate
 
 
@@ -220,6 +228,17 @@ def training_plan_create(
         )
         plan.full_clean()
         plan.save()
+        ledger.record(
+            "org.training_plan_created",
+            plan,
+            acting_user,
+            {
+                "title": plan.title,
+                "planned_on": plan.planned_on.isoformat(),
+                "hours": str(plan.hours),
+                "audience": plan.audience,
+            },
+        )
     return plan
 
 
@@ -252,4 +271,52 @@ def training_record_create(
             record.full_clean()
             record.save()
             records.append(record)
+            ledger.record(
+                "org.training_recorded",
+                record,
+                acting_user,
+                {
+                    "staff": person.pk,
+                    "course": record.course,
+                    "hours": str(record.hours),
+                    "attended_on": record.attended_on.isoformat(),
+                    "plan": plan and plan.pk,
+                },
+                agency=person.agency,
+            )
     return records
+
+
+def _unit_facts(unit: Unit) -> dict:
+    return {"name": unit.name, "is_legal_unit": unit.is_legal_unit}
+
+
+def _staff_facts(staff: Staff) -> dict:
+    # The post and roles matter for who may act; contact details stay out of the record.
+    return {
+        "username": staff.user.username,
+        "real_name": staff.real_name,
+        "unit": staff.unit_id,
+        "post": staff.post,
+        "roles": sorted(g.name for g in staff.user.groups.all()),
+        "legal_qualification": staff.legal_qualification,
+        "is_active": staff.is_active,
+    }
+
+
+def _record_certificate(kind: str, certificate: Certificate, acting_user) -> None:
+    ledger.record(
+        kind,
+        certificate,
+        acting_user,
+        {
+            "number": certificate.number,
+            "holder": certificate.holder_id,
+            "areas": sorted(a.name for a in certificate.areas.all()),
+            "valid_from": certificate.valid_from.isoformat(),
+            "valid_to": certificate.valid_to.isoformat(),
+            "status": certificate.status,
+            "status_reason": certificate.status_reason,
+        },
+        agency=certificate.holder.agency,
+    )

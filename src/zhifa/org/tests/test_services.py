@@ -189,3 +189,42 @@ def test_cannot_deactivate_self(world):
             is_active=False,
             roles=[Role.OFFICE],
         )
+
+
+def test_changes_are_recorded_in_the_ledger(world):
+    from zhifa.ledger.models import Event
+
+    office = world.user("office_a")
+    before = Event.objects.count()
+    today = timezone.localdate()
+    certificate = services.certificate_create(
+        acting_user=office,
+        holder=world.staff["officer_a"],
+        number="A-300",
+        issuing_authority="河北省人民政府",
+        areas=[_area()],
+        valid_from=today,
+        valid_to=today + dt.timedelta(days=30),
+    )
+    services.certificate_set_status(
+        acting_user=office, certificate=certificate, status="suspended", reason="停职检查"
+    )
+    events = list(Event.objects.order_by("seq")[before:])
+    assert [e.kind for e in events] == ["org.certificate_issued", "org.certificate_status_changed"]
+    assert events[-1].agency_id == world.agency_a.pk
+    assert events[-1].actor_id == office.pk
+
+
+def test_refused_change_leaves_no_event(world):
+    from zhifa.ledger.models import Event
+
+    before = Event.objects.count()
+    with pytest.raises(ValidationError):
+        services.staff_create(
+            acting_user=world.user("office_a"),
+            username="officer_a",
+            password="p" * 9,
+            real_name="重名",
+            unit=None,
+        )
+    assert Event.objects.count() == before
