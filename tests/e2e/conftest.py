@@ -167,9 +167,11 @@ def axe():
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "() => axe.run(document, {resultTypes: ['violations']})"
-            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + n.failureSummary)})))"
+            ".then(r => ({version: axe.version, violations: r.violations.map(v => ({"
+            " id: v.id, impact: v.impact, help: v.help, page: location.pathname,"
+            " nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + n.failureSummary)}))}))"
         )
-        return [v for v in result if v["impact"] in ("serious", "critical")]
+        assert result["version"], "axe-core did not load"
+        return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
     return run

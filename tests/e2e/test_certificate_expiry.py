@@ -37,13 +37,3 @@ def test_office_sees_expired_and_expiring_certificates(page, log_in):
     expect(rows.filter(has_text="刘洋").locator(".tag")).to_have_text("有效")
     expect(rows).to_have_count(5)
     expect(page.locator(".table-wrap")).not_to_contain_text("孙磊")
-
-
-def test_search_narrows_the_certificate_list(page, log_in):
-    log_in(page, "office1")
-    page.goto("/org/certificates/")
-    page.get_by_label("搜索").fill("陈静")
-    page.get_by_role("button", name="查询").click()
-    rows = page.locator(".table-wrap tbody tr")
-    expect(rows).to_have_count(1)
-    expect(rows).to_contain_text("陈静")

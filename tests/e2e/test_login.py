@@ -29,16 +29,6 @@ def test_wrong_password_shows_chinese_error_and_keeps_username(page):
     expect(page.locator(".topbar .who")).to_contain_text("张伟")
 
 
-def test_login_redirects_back_to_the_page_asked_for(page):
-    page.goto("/org/staff/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/org/staff/$"))
-    page.locator("#id_username").fill("office1")
-    page.locator("#id_password").fill("zhifa-demo")
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/org/staff/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("工作人员")
-
-
 @pytest.mark.parametrize("demo", [True, False], ids=["demo", "production"])
 def test_demo_logins_only_in_demo_mode(page, settings, demo):
     settings.DEMO = demo

@@ -61,4 +61,5 @@ def test_phone_width(new_page, log_in):
     expect(page).to_have_url(re.compile(r"/org/staff/\d+/$"))
     assert_no_sideways_scroll(page, "张伟")
     page.get_by_role("link", name="登记执法证").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("登记执法证：张伟")
     assert_no_sideways_scroll(page, "登记执法证")

@@ -34,7 +34,9 @@ def _validate_entry(entry: Any, n: int) -> dict:
         raise ValidationError({"discretion": f"{where}格式不正确。"})
     unknown = set(entry) - set(KEYS)
     if unknown:
-        raise ValidationError({"discretion": f"{where}含有未知字段：{'、'.join(sorted(unknown))}。"})
+        raise ValidationError(
+            {"discretion": f"{where}含有未知字段：{'、'.join(sorted(unknown))}。"}
+        )
     circumstance = str(entry.get("circumstance") or "").strip()
     if not circumstance:
         raise ValidationError({"discretion": f"{where}：请写明违法情形。"})
@@ -43,12 +45,17 @@ def _validate_entry(entry: Any, n: int) -> dict:
         "penalty": str(entry.get("penalty") or "").strip(),
         "base": str(entry.get("base") or "").strip(),
     }
-    for low, high, what in (("fine_min", "fine_max", "罚款金额"), ("permille_min", "permille_max", "罚款比例")):
+    for low, high, what in (
+        ("fine_min", "fine_max", "罚款金额"),
+        ("permille_min", "permille_max", "罚款比例"),
+    ):
         clean[low], clean[high] = _range(entry.get(low), entry.get(high), f"{where}的{what}")
     if clean["fine_min"] is not None and clean["permille_min"] is not None:
         raise ValidationError({"discretion": f"{where}：罚款请按固定金额或按比例二选一填写。"})
     if clean["permille_min"] is not None and not clean["base"]:
-        raise ValidationError({"discretion": f"{where}：按比例处罚时请写明计罚基数，例如项目总投资额。"})
+        raise ValidationError(
+            {"discretion": f"{where}：按比例处罚时请写明计罚基数，例如项目总投资额。"}
+        )
     if not clean["penalty"] and clean["fine_min"] is None and clean["permille_min"] is None:
         raise ValidationError({"discretion": f"{where}：请填写处罚内容或罚款幅度。"})
     return clean
@@ -75,7 +82,9 @@ _PERMILLE = re.compile(r"^(?P<n>[0-9]+)\s*‰$")
 def _amount_fen(text: str, where: str) -> int:
     match = _WAN.match(text.replace(",", "").replace("，", ""))
     if not match:
-        raise ValidationError({"discretion": f"{where}：“{text}”不是有效金额，请写成 20000 或 2万。"})
+        raise ValidationError(
+            {"discretion": f"{where}：“{text}”不是有效金额，请写成 20000 或 2万。"}
+        )
     try:
         yuan = Decimal(match["n"]) * (10000 if match["wan"] else 1)
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
@@ -99,7 +108,9 @@ def parse_lines(text: str) -> list[dict]:
             if all(permille):
                 entry["permille_min"], entry["permille_max"] = (int(m["n"]) for m in permille)
             elif any(permille):
-                raise ValidationError({"discretion": f"{where}：下限和上限要么都按金额，要么都按‰。"})
+                raise ValidationError(
+                    {"discretion": f"{where}：下限和上限要么都按金额，要么都按‰。"}
+                )
             else:
                 entry["fine_min"] = _amount_fen(low, where) if low else None
                 entry["fine_max"] = _amount_fen(high, where) if high else None

@@ -15,9 +15,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from zhifa.catalog.models import FlowDefinition, FlowStep
 
-WIDTH = 900
-MAIN_X, MAIN_W = 96, 460
-BRANCH_X, BRANCH_W = 610, 270
+WIDTH = 1000
+MAIN_X, MAIN_W = 190, 440
+BRANCH_X, BRANCH_W = 714, 270
 TOP = 118
 GAP = 40
 PAD = 10
@@ -85,15 +85,17 @@ def _field(label: str, value: str, width: float, css: str = "t") -> list[tuple[s
 def _clock_text(step: FlowStep, names: dict[str, str]) -> str:
     if not step.clock_days:
         return ""
-    start = names.get(step.clock_from, "本环节开始") if step.clock_from else "本环节开始"
-    text = f"自{start}起{step.clock_label}"
+    start = names.get(step.clock_from, step.clock_from)
+    text = f"自{start}起{step.clock_label}" if step.clock_from else step.clock_label
     if step.clock_note:
         text += f"；{step.clock_note}"
     return f"{text}（{step.clock_basis}）" if step.clock_basis else text
 
 
-def _main_lines(step: FlowStep, names: dict[str, str], width: float) -> list[tuple[str, str]]:
-    title = f"{step.order}. {step.name}" + ("（视情况办理）" if step.optional else "")
+def _main_lines(
+    number: int, step: FlowStep, names: dict[str, str], width: float
+) -> list[tuple[str, str]]:
+    title = f"{number}. {step.name}" + ("（视情况办理）" if step.optional else "")
     lines = [("h", title)]
     lines += _field("记录内容", step.record_content, width)
     lines += _field("记录方式", step.record_method, width)
@@ -127,8 +129,8 @@ def _layout(flow: FlowDefinition) -> tuple[list[Box], dict[int, Box], float]:
     main = [s for s in steps if not s.is_branch]
     boxes: dict[int, Box] = {}
     y = TOP
-    for step in main:
-        box = Box(step, MAIN_X, y, MAIN_W, _main_lines(step, names, MAIN_W - 2 * PAD))
+    for number, step in enumerate(main, 1):
+        box = Box(step, MAIN_X, y, MAIN_W, _main_lines(number, step, names, MAIN_W - 2 * PAD))
         boxes[step.pk] = box
         y += box.h + GAP
     bottom = y
@@ -187,11 +189,9 @@ def _edges(main: list[FlowStep], boxes: dict[int, Box]) -> list[str]:
                 continue
             if t.target.is_branch:
                 y1, y2 = src.y + 22, dst.y + 22
-                path = (
-                    f"M{src.x + src.w},{y1} H{branch_mid_x} V{y2} H{dst.x - 2}"
-                )
+                path = f"M{src.x + src.w},{y1} H{branch_mid_x} V{y2} H{dst.x - 2}"
                 out.append(f'<path d="{path}" class="e" marker-end="url(#arrow)"/>')
-                out.append(_label(branch_mid_x + 4, y2 - 5, t.label))
+                out.append(_label(branch_mid_x, y2 - 5, t.label, "middle"))
                 continue
             gap = position[t.target_id] - position[step.pk]
             if gap == 1:
@@ -209,7 +209,7 @@ def _edges(main: list[FlowStep], boxes: dict[int, Box]) -> list[str]:
                 lanes.append(0)
                 lane = len(lanes) - 1
             lanes[lane] = bottom + 6
-            gx = MAIN_X - 14 - lane * 11
+            gx = MAIN_X - 12 - lane * 11
             ys = src.mid_y + (8 if back else -8)
             yd = dst.mid_y + (8 if back else -8)
             css = "back" if back else "skip"
@@ -219,7 +219,7 @@ def _edges(main: list[FlowStep], boxes: dict[int, Box]) -> list[str]:
                 "</title></path>"
             )
             if t.label:
-                out.append(_label(src.x - 4, ys - 4, t.label, "end"))
+                out.append(_label(gx - 3, ys - 3, t.label, "end"))
     return out
 
 

@@ -116,9 +116,11 @@ class ItemForm(forms.Form):
         return parse_citations(self.cleaned_data["basis"])
 
     def clean_discretion(self) -> list[dict]:
-        entries = discretion.parse_lines(self.cleaned_data["discretion"])
-        discretion.validate(entries)
-        return entries
+        try:
+            entries = discretion.parse_lines(self.cleaned_data["discretion"])
+            return discretion.validate(entries)
+        except ValidationError as error:  # keyed by field in the service; plain here
+            raise ValidationError(error.messages) from error
 
     def content(self) -> ItemContent:
         data = self.cleaned_data

@@ -141,7 +141,9 @@ def read_jsonl(articles_path: Path, index_path: Path) -> list[LawRecord]:
                 file_name, number = row["file"], row["article_no"]
                 text = row["text"].strip()
             except (ValueError, KeyError, AttributeError) as exc:
-                raise LawImportError(f"{articles_path.name} 第{line_no}行格式不正确：{exc}") from exc
+                raise LawImportError(
+                    f"{articles_path.name} 第{line_no}行格式不正确：{exc}"
+                ) from exc
             law = laws.get(file_name)
             if law is None:
                 meta = index.get(file_name, {})

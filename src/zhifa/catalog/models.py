@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhifa.core import numbering
 from zhifa.org.roles import Role
 
 
@@ -53,7 +54,9 @@ class Law(models.Model):
 
 
 class Article(models.Model):
-    law = models.ForeignKey(Law, verbose_name="法律法规", on_delete=models.PROTECT, related_name="articles")
+    law = models.ForeignKey(
+        Law, verbose_name="法律法规", on_delete=models.PROTECT, related_name="articles"
+    )
     chapter = models.CharField("章", max_length=100, blank=True)
     section = models.CharField("节", max_length=100, blank=True)
     number = models.CharField("条号", max_length=20, help_text="例如：第五十八条")
@@ -114,7 +117,9 @@ class ClockUnit(models.TextChoices):
 
 
 class FlowStep(models.Model):
-    flow = models.ForeignKey(FlowDefinition, verbose_name="流程", on_delete=models.CASCADE, related_name="steps")
+    flow = models.ForeignKey(
+        FlowDefinition, verbose_name="流程", on_delete=models.CASCADE, related_name="steps"
+    )
     order = models.PositiveSmallIntegerField("顺序")
     code = models.CharField("编码", max_length=50)
     name = models.CharField("环节名称", max_length=50)
@@ -130,9 +135,7 @@ class FlowStep(models.Model):
     requires_av = models.BooleanField("必须音像记录", default=False)
     min_certified_officers = models.PositiveSmallIntegerField("最少持证执法人员", default=0)
     clock_days = models.PositiveSmallIntegerField("法定期限（日）", null=True, blank=True)
-    clock_unit = models.CharField(
-        "期限计算", max_length=10, choices=ClockUnit.choices, blank=True
-    )
+    clock_unit = models.CharField("期限计算", max_length=10, choices=ClockUnit.choices, blank=True)
     clock_from = models.CharField(
         "期限起算环节", max_length=50, blank=True, help_text="起算环节的编码，空表示本环节开始。"
     )
@@ -174,8 +177,12 @@ class FlowStep(models.Model):
 class FlowTransition(models.Model):
     """An allowed move from one step to the next (including branches)."""
 
-    source = models.ForeignKey(FlowStep, verbose_name="从", on_delete=models.CASCADE, related_name="outgoing")
-    target = models.ForeignKey(FlowStep, verbose_name="到", on_delete=models.CASCADE, related_name="incoming")
+    source = models.ForeignKey(
+        FlowStep, verbose_name="从", on_delete=models.CASCADE, related_name="outgoing"
+    )
+    target = models.ForeignKey(
+        FlowStep, verbose_name="到", on_delete=models.CASCADE, related_name="incoming"
+    )
     label = models.CharField("条件", max_length=50, blank=True)
 
     class Meta:
@@ -198,7 +205,10 @@ class EnforcementItem(models.Model):
     """The identity of an enforcement item (执法事项); what it says lives in its versions."""
 
     agency = models.ForeignKey(
-        "org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="enforcement_items"
+        "org.Agency",
+        verbose_name="执法主体",
+        on_delete=models.PROTECT,
+        related_name="enforcement_items",
     )
     code = models.CharField("事项编码", max_length=50)
     current_version = models.OneToOneField(
@@ -235,11 +245,15 @@ class EnforcementItemVersion(models.Model):
     """One version of an item. Approved versions are never edited: a change is a new version,
     and a case keeps the version it started under (P4)."""
 
-    item = models.ForeignKey(EnforcementItem, verbose_name="执法事项", on_delete=models.PROTECT, related_name="versions")
+    item = models.ForeignKey(
+        EnforcementItem, verbose_name="执法事项", on_delete=models.PROTECT, related_name="versions"
+    )
     number = models.PositiveIntegerField("版本号")
     name = models.CharField("事项名称", max_length=200)
     kind = models.CharField("执法类别", max_length=20, choices=ItemKind.choices)
-    unit = models.ForeignKey("org.Unit", verbose_name="承办科室", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name="承办科室", on_delete=models.PROTECT, related_name="+"
+    )
     duties = models.TextField("职责")
     powers = models.TextField("权限")
     articles = models.ManyToManyField(
@@ -256,9 +270,16 @@ class EnforcementItemVersion(models.Model):
         help_text="办理本事项须持有该领域的有效执法证（持证上岗）。",
     )
     flow = models.ForeignKey(
-        FlowDefinition, verbose_name="办理流程", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        FlowDefinition,
+        verbose_name="办理流程",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    status = models.CharField("状态", max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     change_note = models.CharField("变更说明", max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT, related_name="+"
@@ -292,18 +313,21 @@ class EnforcementItemVersion(models.Model):
                 raise ValidationError("已批准的版本不能修改，请提出修订（生成新版本）。")
         if self.unit_id and self.item_id and self.unit.agency_id != self.item.agency_id:
             raise ValidationError({"unit": "承办科室不属于本执法主体，请重新选择。"})
-        if self.flow_id and self.kind in (ItemKind.PENALTY, ItemKind.LICENCE):
-            if self.flow.kind != self.kind:
-                raise ValidationError(
-                    {"flow": f"{self.get_kind_display()}事项应选择{self.get_kind_display()}流程。"}
-                )
+        runs_case = self.kind in (ItemKind.PENALTY, ItemKind.LICENCE)
+        if self.flow_id and runs_case and self.flow.kind != self.kind:
+            label = self.get_kind_display()
+            raise ValidationError({"flow": f"{label}事项应选择{label}流程。"})
 
 
 class ItemBasis(models.Model):
     """An article an item version rests on, with an optional 款/项 note."""
 
-    version = models.ForeignKey(EnforcementItemVersion, on_delete=models.CASCADE, related_name="basis")
-    article = models.ForeignKey(Article, verbose_name="法条", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        EnforcementItemVersion, on_delete=models.CASCADE, related_name="basis"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name="法条", on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField("款、项", max_length=50, blank=True, help_text="例如：第一款")
     order = models.PositiveSmallIntegerField("排序", default=0)
 
@@ -371,12 +395,18 @@ class DocumentTemplate(models.Model):
     standard; an agency may keep its own version of a kind."""
 
     agency = models.ForeignKey(
-        "org.Agency", verbose_name="执法主体", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Agency",
+        verbose_name="执法主体",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     kind = models.CharField("文书种类", max_length=30, choices=DocumentKind.choices)
     title = models.CharField("文书标题", max_length=100)
     body = models.TextField(
-        "正文模板", help_text="用 {占位符} 标出填写内容，例如 {当事人}、{事由}、{依据}、{权利义务}。"
+        "正文模板",
+        help_text="用 {占位符} 标出填写内容，如 {当事人}、{依据}。",
     )
     rights_statement = models.TextField("权利义务告知", blank=True)
 
@@ -385,9 +415,13 @@ class DocumentTemplate(models.Model):
         verbose_name_plural = verbose_name
         ordering = ["kind", "agency"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "kind"], name="template_unique_kind_per_agency"),
             models.UniqueConstraint(
-                fields=["kind"], condition=models.Q(agency=None), name="template_unique_standard_kind"
+                fields=["agency", "kind"], name="template_unique_kind_per_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(agency=None),
+                name="template_unique_standard_kind",
             ),
         ]
 
@@ -430,7 +464,7 @@ NUMBERING_FIELDS = {"year", "seq"}
 
 def validate_numbering_pattern(pattern: str) -> None:
     """A pattern such as 宁发改罚〔{year}〕{seq}号 (C2): must contain {year} and {seq}, nothing else
-    in braces."""
+    in braces. The messages here say precisely what is wrong; core.numbering has the last word."""
     fields = PLACEHOLDER_RE.findall(pattern)
     unknown = sorted(set(fields) - NUMBERING_FIELDS)
     if unknown:
@@ -447,21 +481,25 @@ def validate_numbering_pattern(pattern: str) -> None:
         raise ValidationError("{year} 和 {seq} 在编号格式中各只能出现一次。")
     if pattern.count("{") != len(fields) or pattern.count("}") != len(fields):
         raise ValidationError("编号格式中的花括号不成对，请检查。")
+    numbering.validate_pattern(pattern)  # core's rule, the one used when numbers are issued
 
 
 class NumberingPattern(models.Model):
-    """How an agency numbers one kind of document (e.g. 宁发改罚〔2026〕12号). Issuing gap-free
-    numbers belongs to the cases."""
+    """How an agency numbers one kind of document (e.g. 宁发改罚〔2026〕12号). The gap-free
+    sequence itself is `zhifa.core.numbering.allocate(agency_id=, kind=, year=)`."""
 
     agency = models.ForeignKey(
-        "org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="numbering_patterns"
+        "org.Agency",
+        verbose_name="执法主体",
+        on_delete=models.PROTECT,
+        related_name="numbering_patterns",
     )
     kind = models.CharField("文书种类", max_length=30, choices=DocumentKind.choices)
     pattern = models.CharField(
         "编号格式",
         max_length=60,
         validators=[validate_numbering_pattern],
-        help_text="用 {year} 表示年份、{seq} 表示序号，例如：宁发改罚〔{year}〕{seq}号",
+        help_text="{year} 为年份、{seq} 为序号，例如：宁发改罚〔{year}〕{seq}号",
     )
 
     class Meta:
@@ -476,4 +514,4 @@ class NumberingPattern(models.Model):
         return self.pattern
 
     def format(self, *, year: int, seq: int) -> str:
-        return self.pattern.replace("{year}", str(year)).replace("{seq}", str(seq))
+        return numbering.format_number(self.pattern, year=year, seq=seq)

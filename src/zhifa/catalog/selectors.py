@@ -93,9 +93,7 @@ def item_list(
             "agency", "current_version", "current_version__unit", "current_version__area"
         ),
         user,
-    ).annotate(
-        draft_count=Count("versions", filter=Q(versions__status=VersionStatus.DRAFT))
-    )
+    ).annotate(draft_count=Count("versions", filter=Q(versions__status=VersionStatus.DRAFT)))
     if query:
         items = items.filter(
             Q(code__icontains=query)
@@ -147,9 +145,7 @@ def flow_get(*, code: str) -> FlowDefinition:
     steps = FlowStep.objects.order_by("order").prefetch_related(
         Prefetch("outgoing", queryset=transitions), "incoming"
     )
-    return FlowDefinition.objects.prefetch_related(Prefetch("steps", queryset=steps)).get(
-        code=code
-    )
+    return FlowDefinition.objects.prefetch_related(Prefetch("steps", queryset=steps)).get(code=code)
 
 
 def template_list(*, user) -> QuerySet[DocumentTemplate]:

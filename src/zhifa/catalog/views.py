@@ -45,20 +45,14 @@ def law_list(request: HttpRequest) -> HttpResponse:
 @allowed(permissions.can_view_laws)
 def law_detail(request: HttpRequest, pk: int) -> HttpResponse:
     law = get_or_404(selectors.law_get, pk=pk)
-    return render(
-        request, "catalog/law_detail.html", {"law": law, "articles": law.articles.all()}
-    )
+    return render(request, "catalog/law_detail.html", {"law": law, "articles": law.articles.all()})
 
 
 @allowed(permissions.can_view_laws)
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_or_404(selectors.article_get, pk=pk)
-    items = selectors.item_list(user=request.user).filter(
-        current_version__articles=article
-    )
-    return render(
-        request, "catalog/article_detail.html", {"article": article, "items": items}
-    )
+    items = selectors.item_list(user=request.user).filter(current_version__articles=article)
+    return render(request, "catalog/article_detail.html", {"article": article, "items": items})
 
 
 # --- enforcement items ---
@@ -149,9 +143,7 @@ def item_revise(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已保存第{version.number}版草稿，批准后生效。")
             return redirect("catalog:item_detail", pk=item.pk)
     title = f"修订执法事项：{item.code}"
-    return render(
-        request, "catalog/item_form.html", {"form": form, "title": title, "item": item}
-    )
+    return render(request, "catalog/item_form.html", {"form": form, "title": title, "item": item})
 
 
 @allowed(permissions.can_approve_items)
@@ -198,9 +190,7 @@ def flow_list(request: HttpRequest) -> HttpResponse:
 @allowed(permissions.can_view_flows)
 def flow_detail(request: HttpRequest, code: str) -> HttpResponse:
     flow = get_or_404(selectors.flow_get, code=code)
-    return render(
-        request, "catalog/flow_detail.html", {"flow": flow, "steps": flow.steps.all()}
-    )
+    return render(request, "catalog/flow_detail.html", {"flow": flow, "steps": flow.steps.all()})
 
 
 @public

@@ -16,8 +16,13 @@ if TYPE_CHECKING:
 
 
 def record(
-    kind: str, subject: Any, actor: Any, payload: dict | None = None, *,
-    agency: Any = None, corrects: Any = None,
+    kind: str,
+    subject: Any,
+    actor: Any,
+    payload: dict | None = None,
+    *,
+    agency: Any = None,
+    corrects: Any = None,
 ) -> Event:
     """Append an event inside the caller's transaction. See ``services.record``."""
     from zhifa.ledger.services import record as _record

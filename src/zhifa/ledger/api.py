@@ -35,7 +35,8 @@ def checkpoint(request: HttpRequest):
         latest = services.checkpoint_sign() or latest
     if latest is None:
         return JsonResponse(
-            {"detail": "账本尚无任何记录，暂无检查点。"}, status=404,
+            {"detail": "账本尚无任何记录，暂无检查点。"},
+            status=404,
             json_dumps_params={"ensure_ascii": False},
         )
     return HttpResponse(latest.note, content_type="text/plain; charset=utf-8")
@@ -86,11 +87,13 @@ def event(request: HttpRequest, seq: str):
     if found is None:
         # Same answer for "absent" and "not yours", so scope does not leak existence.
         return JsonResponse(
-            {"detail": "没有找到该事件，或您无权查看。"}, status=404,
+            {"detail": "没有找到该事件，或您无权查看。"},
+            status=404,
             json_dumps_params={"ensure_ascii": False},
         )
-    services.record_view(request.user, found.subject, what=f"ledger.event:{found.seq}",
-                         agency=found.agency_id)
+    services.record_view(
+        request.user, found.subject, what=f"ledger.event:{found.seq}", agency=found.agency_id
+    )
     return {
         "seq": found.seq,
         "kind": found.kind,

@@ -100,7 +100,7 @@ class FilesystemBackend:
         return True
 
     def open(self, sha256: str) -> BinaryIO:
-        return open(self.path(sha256), "rb")  # noqa: SIM115 - caller closes
+        return open(self.path(sha256), "rb")
 
 
 class S3Backend:
@@ -156,7 +156,8 @@ def _backend(kind: str, root: str, s3: tuple) -> FilesystemBackend | S3Backend:
 
 def backend() -> FilesystemBackend | S3Backend:
     return _backend(
-        settings.LEDGER_BLOB_BACKEND, str(settings.LEDGER_BLOB_DIR),
+        settings.LEDGER_BLOB_BACKEND,
+        str(settings.LEDGER_BLOB_DIR),
         tuple(sorted(settings.LEDGER_S3.items())),
     )
 
@@ -212,8 +213,9 @@ def _register(sha256: str, size: int, created: bool) -> StoredBlob:
     return StoredBlob(sha256, size, created)
 
 
-def store(stream: IO[bytes], *, expected_sha256: str | None = None,
-          max_bytes: int | None = None) -> StoredBlob:
+def store(
+    stream: IO[bytes], *, expected_sha256: str | None = None, max_bytes: int | None = None
+) -> StoredBlob:
     """Store the bytes of a readable binary stream; returns their hash and size."""
     staged, sha256, size = _stage(stream, max_bytes)
     try:

@@ -36,7 +36,9 @@ def _where_recorded(sha256: str) -> tuple[str, int | None]:
 
     added = (
         Event.objects.filter(kind="evidence.added", payload__sha256=sha256)
-        .order_by("seq").values_list("subject", "agency_id").first()
+        .order_by("seq")
+        .values_list("subject", "agency_id")
+        .first()
     )
     return added if added else (f"ledger.blob:{sha256}", None)
 
@@ -58,14 +60,23 @@ def fixity_check(progress: Iterable | None = None) -> FixityReport:
     entries = []
     for sha256, problem in report.problems:
         subject, agency = _where_recorded(sha256)
-        entries.append(Entry(
-            "evidence.fixity_failed", subject, None,
-            {"sha256": sha256, "problem": problem}, agency=agency,
-        ))
-    entries.append(Entry(
-        "ledger.fixity_checked", "ledger.blobs", None,
-        {"checked": report.checked, "problems": len(report.problems)},
-    ))
+        entries.append(
+            Entry(
+                "evidence.fixity_failed",
+                subject,
+                None,
+                {"sha256": sha256, "problem": problem},
+                agency=agency,
+            )
+        )
+    entries.append(
+        Entry(
+            "ledger.fixity_checked",
+            "ledger.blobs",
+            None,
+            {"checked": report.checked, "problems": len(report.problems)},
+        )
+    )
     with transaction.atomic():
         record_many(entries)
     return report

@@ -124,7 +124,7 @@ def _well_formed(hashes: Iterable[bytes]) -> bool:
 def verify_inclusion(
     index: int, size: int, leaf: bytes, proof: Sequence[bytes], root_hash: bytes
 ) -> bool:
-    """RFC 9162 §2.1.3.2: does ``proof`` show leaf hash ``leaf`` at ``index`` under ``root_hash``?"""
+    """RFC 9162 §2.1.3.2: does ``proof`` put leaf hash ``leaf`` at ``index`` under ``root_hash``?"""
     if not 0 <= index < size or not _well_formed([leaf, root_hash, *proof]):
         return False
     fn, sn, r = index, size - 1, leaf
@@ -175,9 +175,7 @@ def verify_consistency(
             sr = node_hash(sr, c)
         fn >>= 1
         sn >>= 1
-    return (
-        sn == 0 and hmac.compare_digest(fr, first_root) and hmac.compare_digest(sr, second_root)
-    )
+    return sn == 0 and hmac.compare_digest(fr, first_root) and hmac.compare_digest(sr, second_root)
 
 
 # --- stored subtrees --------------------------------------------------------------------

@@ -38,6 +38,9 @@ class LogLock(models.Model):
     class Meta:
         verbose_name = "日志写锁"
 
+    def __str__(self) -> str:
+        return "log lock"
+
 
 class Event(AppendOnly):
     """A recorded fact. ``seq`` is its 0-based position in the log, i.e. its Merkle leaf index."""
@@ -46,18 +49,30 @@ class Event(AppendOnly):
     kind = models.CharField("事件类型", max_length=64, db_index=True)
     subject = models.CharField("对象", max_length=200, db_index=True)
     agency = models.ForeignKey(
-        "org.Agency", verbose_name="执法主体", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "org.Agency",
+        verbose_name="执法主体",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     time = models.DateTimeField("服务器时间")
     payload = models.JSONField("内容", default=dict)
     corrects = models.ForeignKey(
-        "self", verbose_name="更正的事件", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="corrections",
+        "self",
+        verbose_name="更正的事件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
     )
     canonical = models.BinaryField("规范字节")
     leaf_hash = models.BinaryField("叶子哈希", max_length=32)
@@ -73,9 +88,14 @@ class Event(AppendOnly):
     def document(self) -> dict:
         """The event as the JSON object whose canonical bytes are its Merkle leaf."""
         return event_document(
-            seq=self.seq, kind=self.kind, subject=self.subject, agency_id=self.agency_id,
-            actor_id=self.actor_id, time=canonical.format_time(self.time),
-            payload=self.payload, corrects=self.corrects_id,
+            seq=self.seq,
+            kind=self.kind,
+            subject=self.subject,
+            agency_id=self.agency_id,
+            actor_id=self.actor_id,
+            time=canonical.format_time(self.time),
+            payload=self.payload,
+            corrects=self.corrects_id,
         )
 
 
@@ -84,14 +104,27 @@ def actor_ref(actor_id: int | None) -> str | None:
 
 
 def event_document(
-    *, seq: int, kind: str, subject: str, agency_id: int | None, actor_id: int | None,
-    time: str, payload: object, corrects: int | None,
+    *,
+    seq: int,
+    kind: str,
+    subject: str,
+    agency_id: int | None,
+    actor_id: int | None,
+    time: str,
+    payload: object,
+    corrects: int | None,
 ) -> dict:
     # v is the document format version, so the format can change without ambiguity.
     return {
-        "v": 1, "seq": seq, "kind": kind, "subject": subject,
+        "v": 1,
+        "seq": seq,
+        "kind": kind,
+        "subject": subject,
         "agency": None if agency_id is None else f"org.agency:{agency_id}",
-        "actor": actor_ref(actor_id), "time": time, "payload": payload, "corrects": corrects,
+        "actor": actor_ref(actor_id),
+        "time": time,
+        "payload": payload,
+        "corrects": corrects,
     }
 
 
@@ -110,6 +143,9 @@ class Node(AppendOnly):
     class Meta:
         verbose_name = "子树哈希"
         verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
 
 
 class Checkpoint(AppendOnly):
@@ -151,9 +187,7 @@ class Upload(models.Model):
     """A tus resumable upload in progress (mutable; the finished file becomes a Blob)."""
 
     id = models.UUIDField(primary_key=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     length = models.BigIntegerField("总字节数")
     offset = models.BigIntegerField("已接收字节数", default=0)
     metadata = models.JSONField("元数据", default=dict)
@@ -164,3 +198,6 @@ class Upload(models.Model):
     class Meta:
         verbose_name = "断点续传上传"
         verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -119,13 +119,25 @@ def _build(entry: Entry, seq: int, now: str) -> Event:
     if corrects is not None and not 0 <= corrects < seq:
         raise LedgerError(f"更正事件只能指向已有的更早事件（序号小于 {seq}）。")
     doc = event_document(
-        seq=seq, kind=entry.kind, subject=ref, agency_id=agency_id, actor_id=actor_id,
-        time=now, payload=payload, corrects=corrects,
+        seq=seq,
+        kind=entry.kind,
+        subject=ref,
+        agency_id=agency_id,
+        actor_id=actor_id,
+        time=now,
+        payload=payload,
+        corrects=corrects,
     )
     data = canonical.dumps(doc)
     return Event(
-        seq=seq, kind=entry.kind, subject=ref, agency_id=agency_id, actor_id=actor_id,
-        payload=json.loads(data)["payload"], corrects_id=corrects, canonical=data,
+        seq=seq,
+        kind=entry.kind,
+        subject=ref,
+        agency_id=agency_id,
+        actor_id=actor_id,
+        payload=json.loads(data)["payload"],
+        corrects_id=corrects,
+        canonical=data,
         leaf_hash=merkle.leaf_hash(data),
     )
 
@@ -166,8 +178,13 @@ def _new_nodes(seq: int, leaf: bytes, known: dict[tuple[int, int], bytes]) -> li
 
 
 def record(
-    kind: str, subject: Any, actor: Any, payload: dict | None = None, *,
-    agency: Any = None, corrects: Any = None,
+    kind: str,
+    subject: Any,
+    actor: Any,
+    payload: dict | None = None,
+    *,
+    agency: Any = None,
+    corrects: Any = None,
 ) -> Event:
     """Append one event to the ledger inside the caller's transaction and return it.
 
@@ -206,7 +223,10 @@ def checkpoint_sign(*, using: str | None = None):
         root = selectors.root_at(size)
         text = signing.checkpoint_text(key.name, size, root)
         return Checkpoint.objects.using(using).create(
-            tree_size=size, root_hash=root, origin=key.name,
-            key_id=key.public.key_id.hex(), note=key.sign_note(text),
+            tree_size=size,
+            root_hash=root,
+            origin=key.name,
+            key_id=key.public.key_id.hex(),
+            note=key.sign_note(text),
             created_at=timezone.now(),
         )

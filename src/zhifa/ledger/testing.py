@@ -16,12 +16,15 @@ def purge_ledger() -> None:
     with transaction.atomic():
         drop_triggers(connection)
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # ALTER TABLE (re-creating triggers) refuses pending deferred FK checks.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in ("ledger_upload", "ledger_event", *PROTECTED_TABLES):
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         install_triggers(connection)
 
 
-class tampering:  # noqa: N801 - used as a context manager like a function
+class tampering:
     """Drop the triggers for the duration of a block, to alter rows the way an attacker
     with database access would."""
 

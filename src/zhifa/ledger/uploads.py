@@ -75,7 +75,9 @@ def parse_metadata(header: str) -> dict[str, str]:
         try:
             result[key] = base64.b64decode(value, validate=True).decode() if value else ""
         except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ValueError(f"Upload-Metadata 中“{key}”的值不是 UTF-8 文本的 base64 编码。") from exc
+            raise ValueError(
+                f"Upload-Metadata 中“{key}”的值不是 UTF-8 文本的 base64 编码。"
+            ) from exc
     return result
 
 
@@ -88,14 +90,19 @@ def _type_allowed(content_type: str) -> bool:
 
 def _check_version(request: HttpRequest) -> HttpResponse | None:
     if request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != TUS_VERSION:
-        return _response(412, "仅支持 tus 1.0.0 协议，请在请求中带上 Tus-Resumable: 1.0.0。",
-                         Tus_Version=TUS_VERSION)
+        return _response(
+            412,
+            "仅支持 tus 1.0.0 协议，请在请求中带上 Tus-Resumable: 1.0.0。",
+            Tus_Version=TUS_VERSION,
+        )
     return None
 
 
 def _options() -> HttpResponse:
     return _response(
-        204, Tus_Version=TUS_VERSION, Tus_Extension=EXTENSIONS,
+        204,
+        Tus_Version=TUS_VERSION,
+        Tus_Extension=EXTENSIONS,
         Tus_Max_Size=str(settings.LEDGER_UPLOAD_MAX_BYTES),
         Tus_Checksum_Algorithm=",".join(CHECKSUMS),
     )
@@ -114,21 +121,29 @@ def uploads(request: HttpRequest) -> HttpResponse:
 def _create(request: HttpRequest) -> HttpResponse:
     raw_length = request.headers.get("Upload-Length", "")
     if not raw_length.isascii() or not raw_length.isdigit():
-        return _response(400, "缺少或错误的 Upload-Length：请给出文件的总字节数（不支持延后声明长度）。")
+        return _response(
+            400, "缺少或错误的 Upload-Length：请给出文件的总字节数（不支持延后声明长度）。"
+        )
     length = int(raw_length)
     limit = settings.LEDGER_UPLOAD_MAX_BYTES
     if length > limit:
-        return _response(413, f"文件大小 {length} 字节超过上限 {limit} 字节，请压缩或分段后再上传。")
+        return _response(
+            413, f"文件大小 {length} 字节超过上限 {limit} 字节，请压缩或分段后再上传。"
+        )
     try:
         meta = parse_metadata(request.headers.get("Upload-Metadata", ""))
         meta = _validate_metadata(meta)
     except ValueError as exc:
         return _response(400, str(exc))
     if not _type_allowed(meta["filetype"]):
-        return _response(415, f"不接受“{meta['filetype'] or '未知'}”类型的文件。"
-                              "请上传照片、录音、录像、PDF 或办公文档。")
-    upload = Upload.objects.create(id=uuid.uuid4(), owner=request.user, length=length,
-                                   metadata=meta)
+        return _response(
+            415,
+            f"不接受“{meta['filetype'] or '未知'}”类型的文件。"
+            "请上传照片、录音、录像、PDF 或办公文档。",
+        )
+    upload = Upload.objects.create(
+        id=uuid.uuid4(), owner=request.user, length=length, metadata=meta
+    )
     _partial(upload.id).touch()
     location = request.build_absolute_uri(reverse("ledger:upload", args=[upload.id]))
     if length == 0:
@@ -151,8 +166,14 @@ def _validate_metadata(meta: dict[str, str]) -> dict[str, str]:
     if len(subject) > 200:
         raise ValueError("subject 不能超过 200 个字符。")
     clean = {k: meta.get(k, "")[:200] for k in ("where", "device", "step")}
-    return {"filename": filename, "filetype": filetype, "sha256": sha256,
-            "captured_at": captured, "subject": subject, **clean}
+    return {
+        "filename": filename,
+        "filetype": filetype,
+        "sha256": sha256,
+        "captured_at": captured,
+        "subject": subject,
+        **clean,
+    }
 
 
 @require_http_methods(["OPTIONS", "HEAD", "PATCH", "DELETE"])
@@ -215,8 +236,11 @@ def _patch(request: HttpRequest, found: Upload) -> HttpResponse:
         start = fh.seek(0, os.SEEK_END)
         claimed = request.headers.get("Upload-Offset", "")
         if claimed != str(start):
-            return _response(409, f"Upload-Offset 应为 {start}（服务器已收到的字节数），请从该位置续传。",
-                             Upload_Offset=str(start))
+            return _response(
+                409,
+                f"Upload-Offset 应为 {start}（服务器已收到的字节数），请从该位置续传。",
+                Upload_Offset=str(start),
+            )
         received = _receive(request, fh, found.length - start, checksum)
         if isinstance(received, HttpResponse):
             fh.truncate(start)
@@ -270,17 +294,27 @@ def _finish(request: HttpRequest, found: Upload, *, status: int, **headers: str)
     agency = _agency_of(request.user)
     with transaction.atomic():
         event = blobs.add_evidence(
-            stored, actor=request.user, subject=meta.get("subject") or stored.ref,
-            filename=meta["filename"], content_type=meta["filetype"], where=meta["where"],
-            device=meta["device"], step=meta["step"], captured_at=captured, agency=agency,
+            stored,
+            actor=request.user,
+            subject=meta.get("subject") or stored.ref,
+            filename=meta["filename"],
+            content_type=meta["filetype"],
+            where=meta["where"],
+            device=meta["device"],
+            step=meta["step"],
+            captured_at=captured,
+            agency=agency,
             extra={"upload": str(found.id)},
         )
         Upload.objects.filter(pk=found.pk).update(
             offset=found.length, sha256=stored.sha256, event_seq=event.seq
         )
     return _response(
-        status, Upload_Offset=str(found.length), Zhifa_Blob_Sha256=stored.sha256,
-        Zhifa_Ledger_Seq=str(event.seq), **headers,
+        status,
+        Upload_Offset=str(found.length),
+        Zhifa_Blob_Sha256=stored.sha256,
+        Zhifa_Ledger_Seq=str(event.seq),
+        **headers,
     )
 
 

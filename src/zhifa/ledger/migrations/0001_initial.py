@@ -6,102 +6,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Blob',
+            name="Blob",
             fields=[
-                ('sha256', models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name='SHA-256')),
-                ('size', models.BigIntegerField(verbose_name='字节数')),
-                ('backend', models.CharField(max_length=20, verbose_name='存储位置')),
-                ('created_at', models.DateTimeField(verbose_name='入库时间')),
+                (
+                    "sha256",
+                    models.CharField(
+                        max_length=64, primary_key=True, serialize=False, verbose_name="SHA-256"
+                    ),
+                ),
+                ("size", models.BigIntegerField(verbose_name="字节数")),
+                ("backend", models.CharField(max_length=20, verbose_name="存储位置")),
+                ("created_at", models.DateTimeField(verbose_name="入库时间")),
             ],
             options={
-                'verbose_name': '证据文件',
-                'verbose_name_plural': '证据文件',
+                "verbose_name": "证据文件",
+                "verbose_name_plural": "证据文件",
             },
         ),
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tree_size', models.BigIntegerField(unique=True, verbose_name='树大小')),
-                ('root_hash', models.BinaryField(max_length=32, verbose_name='根哈希')),
-                ('origin', models.CharField(max_length=200, verbose_name='日志标识')),
-                ('key_id', models.CharField(max_length=8, verbose_name='密钥标识')),
-                ('note', models.TextField(verbose_name='签名检查点')),
-                ('created_at', models.DateTimeField(verbose_name='签名时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tree_size", models.BigIntegerField(unique=True, verbose_name="树大小")),
+                ("root_hash", models.BinaryField(max_length=32, verbose_name="根哈希")),
+                ("origin", models.CharField(max_length=200, verbose_name="日志标识")),
+                ("key_id", models.CharField(max_length=8, verbose_name="密钥标识")),
+                ("note", models.TextField(verbose_name="签名检查点")),
+                ("created_at", models.DateTimeField(verbose_name="签名时间")),
             ],
             options={
-                'verbose_name': '签名检查点',
-                'verbose_name_plural': '签名检查点',
-                'ordering': ['tree_size'],
+                "verbose_name": "签名检查点",
+                "verbose_name_plural": "签名检查点",
+                "ordering": ["tree_size"],
             },
         ),
         migrations.CreateModel(
-            name='LogLock',
+            name="LogLock",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
             ],
             options={
-                'verbose_name': '日志写锁',
+                "verbose_name": "日志写锁",
             },
         ),
         migrations.CreateModel(
-            name='Node',
+            name="Node",
             fields=[
-                ('pk', models.CompositePrimaryKey('level', 'index', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('level', models.PositiveSmallIntegerField(verbose_name='层')),
-                ('index', models.BigIntegerField(verbose_name='序')),
-                ('hash', models.BinaryField(max_length=32, verbose_name='哈希')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "level",
+                        "index",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="层")),
+                ("index", models.BigIntegerField(verbose_name="序")),
+                ("hash", models.BinaryField(max_length=32, verbose_name="哈希")),
             ],
             options={
-                'verbose_name': '子树哈希',
-                'verbose_name_plural': '子树哈希',
+                "verbose_name": "子树哈希",
+                "verbose_name_plural": "子树哈希",
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='序号')),
-                ('kind', models.CharField(db_index=True, max_length=64, verbose_name='事件类型')),
-                ('subject', models.CharField(db_index=True, max_length=200, verbose_name='对象')),
-                ('time', models.DateTimeField(verbose_name='服务器时间')),
-                ('payload', models.JSONField(default=dict, verbose_name='内容')),
-                ('canonical', models.BinaryField(verbose_name='规范字节')),
-                ('leaf_hash', models.BinaryField(max_length=32, verbose_name='叶子哈希')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.agency', verbose_name='执法主体')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='ledger.event', verbose_name='更正的事件')),
+                (
+                    "seq",
+                    models.BigIntegerField(primary_key=True, serialize=False, verbose_name="序号"),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=64, verbose_name="事件类型")),
+                ("subject", models.CharField(db_index=True, max_length=200, verbose_name="对象")),
+                ("time", models.DateTimeField(verbose_name="服务器时间")),
+                ("payload", models.JSONField(default=dict, verbose_name="内容")),
+                ("canonical", models.BinaryField(verbose_name="规范字节")),
+                ("leaf_hash", models.BinaryField(max_length=32, verbose_name="叶子哈希")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.agency",
+                        verbose_name="执法主体",
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="ledger.event",
+                        verbose_name="更正的事件",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '记录事件',
-                'verbose_name_plural': '记录事件',
-                'ordering': ['seq'],
+                "verbose_name": "记录事件",
+                "verbose_name_plural": "记录事件",
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='Upload',
+            name="Upload",
             fields=[
-                ('id', models.UUIDField(primary_key=True, serialize=False)),
-                ('length', models.BigIntegerField(verbose_name='总字节数')),
-                ('offset', models.BigIntegerField(default=0, verbose_name='已接收字节数')),
-                ('metadata', models.JSONField(default=dict, verbose_name='元数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='开始时间')),
-                ('sha256', models.CharField(blank=True, max_length=64, verbose_name='完成后的 SHA-256')),
-                ('event_seq', models.BigIntegerField(blank=True, null=True, verbose_name='入账事件序号')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(primary_key=True, serialize=False)),
+                ("length", models.BigIntegerField(verbose_name="总字节数")),
+                ("offset", models.BigIntegerField(default=0, verbose_name="已接收字节数")),
+                ("metadata", models.JSONField(default=dict, verbose_name="元数据")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="开始时间")),
+                (
+                    "sha256",
+                    models.CharField(blank=True, max_length=64, verbose_name="完成后的 SHA-256"),
+                ),
+                (
+                    "event_seq",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="入账事件序号"),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '断点续传上传',
-                'verbose_name_plural': '断点续传上传',
+                "verbose_name": "断点续传上传",
+                "verbose_name_plural": "断点续传上传",
             },
         ),
     ]

@@ -38,10 +38,17 @@ def s3_store(s3_url, tmp_path):
     creds = dict(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
     client = boto3.client("s3", endpoint_url=s3_url, **creds)
     client.create_bucket(Bucket=bucket)
-    options = {"bucket_name": bucket, "endpoint_url": s3_url, "access_key": "test",
-               "secret_key": "test", "region_name": "us-east-1", "location": ""}
-    with override_settings(LEDGER_BLOB_BACKEND="s3", LEDGER_S3=options,
-                           LEDGER_UPLOAD_DIR=tmp_path / "uploads"):
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": s3_url,
+        "access_key": "test",
+        "secret_key": "test",
+        "region_name": "us-east-1",
+        "location": "",
+    }
+    with override_settings(
+        LEDGER_BLOB_BACKEND="s3", LEDGER_S3=options, LEDGER_UPLOAD_DIR=tmp_path / "uploads"
+    ):
         yield client, bucket
 
 
@@ -112,31 +119,54 @@ def test_memory_stays_flat(db, fs_store):
 def test_evidence_added_event(world, fs_store):
     officer = world.user("officer_a")
     event = blobs.add_evidence(
-        io.BytesIO(PHOTO), actor=officer, subject=world.staff["officer_a"],
-        filename="现场照片 1.jpg", content_type="image/jpeg", where="宁晋县凤凰路12号",
-        device="执法记录仪 DSJ-001", step="调查取证",
+        io.BytesIO(PHOTO),
+        actor=officer,
+        subject=world.staff["officer_a"],
+        filename="现场照片 1.jpg",
+        content_type="image/jpeg",
+        where="宁晋县凤凰路12号",
+        device="执法记录仪 DSJ-001",
+        step="调查取证",
     )
     assert event.kind == "evidence.added"
     assert event.actor_id == officer.pk and event.agency_id == world.agency_a.pk
     assert event.payload["sha256"] == sha(PHOTO)
     assert event.payload["filename"] == "现场照片 1.jpg"
     assert event.payload["device"] == "执法记录仪 DSJ-001"
-    by_hash = blobs.add_evidence(sha(PHOTO), actor=officer, subject="cases.case:2",
-                                 filename="副本.jpg", agency=world.agency_a)
+    by_hash = blobs.add_evidence(
+        sha(PHOTO),
+        actor=officer,
+        subject="cases.case:2",
+        filename="副本.jpg",
+        agency=world.agency_a,
+    )
     assert by_hash.payload["size"] == len(PHOTO)
     with pytest.raises(blobs.BlobError):
         blobs.add_evidence("0" * 64, actor=officer, subject="cases.case:2", filename="x.jpg")
 
 
 def test_fixity_reports_changed_and_missing(world, fs_store):
-    good = blobs.add_evidence(io.BytesIO(b"good"), actor=None, subject="cases.case:1",
-                              filename="a.txt", agency=world.agency_a)
-    changed = blobs.add_evidence(io.BytesIO(b"will change"), actor=None,
-                                 subject="cases.case:1", filename="b.txt",
-                                 agency=world.agency_a)
-    missing = blobs.add_evidence(io.BytesIO(b"will vanish"), actor=None,
-                                 subject="cases.case:2", filename="c.txt",
-                                 agency=world.agency_b)
+    good = blobs.add_evidence(
+        io.BytesIO(b"good"),
+        actor=None,
+        subject="cases.case:1",
+        filename="a.txt",
+        agency=world.agency_a,
+    )
+    changed = blobs.add_evidence(
+        io.BytesIO(b"will change"),
+        actor=None,
+        subject="cases.case:1",
+        filename="b.txt",
+        agency=world.agency_a,
+    )
+    missing = blobs.add_evidence(
+        io.BytesIO(b"will vanish"),
+        actor=None,
+        subject="cases.case:2",
+        filename="c.txt",
+        agency=world.agency_b,
+    )
     path = blobs.backend().path(changed.payload["sha256"])
     path.chmod(0o644)
     path.write_bytes(b"changed!")
@@ -144,17 +174,23 @@ def test_fixity_reports_changed_and_missing(world, fs_store):
 
     report = fixity.fixity_check()
     assert report.checked == 3
-    assert sorted(report.problems) == sorted([(changed.payload["sha256"], "changed"),
-                                              (missing.payload["sha256"], "missing")])
+    assert sorted(report.problems) == sorted(
+        [(changed.payload["sha256"], "changed"), (missing.payload["sha256"], "missing")]
+    )
     failed = Event.objects.filter(kind="evidence.fixity_failed")
     assert {(e.subject, e.payload["problem"]) for e in failed} == {
-        ("cases.case:1", "changed"), ("cases.case:2", "missing")}
+        ("cases.case:1", "changed"),
+        ("cases.case:2", "missing"),
+    }
     assert Event.objects.filter(kind="ledger.fixity_checked").get().payload == {
-        "checked": 3, "problems": 2}
+        "checked": 3,
+        "problems": 2,
+    }
     # The supervisor sees both; each agency sees only its own.
     assert len(selectors.fixity_problems(world.user("supervisor"))) == 2
-    assert [e.payload["problem"] for e in selectors.fixity_problems(world.user("officer_a"))] \
-        == ["changed"]
+    assert [e.payload["problem"] for e in selectors.fixity_problems(world.user("officer_a"))] == [
+        "changed"
+    ]
     assert good.payload["sha256"] not in {e.payload["sha256"] for e in failed}
 
 

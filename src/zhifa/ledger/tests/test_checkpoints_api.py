@@ -23,7 +23,12 @@ GO_TEXT = (
     "If you think cryptography is the answer to your problem,\n"
     "then you don't know what your problem is.\n"
 )
-GO_NOTE = GO_TEXT + "\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+GO_NOTE = (
+    GO_TEXT
+    + "\n\u2014 PeterNeumann "
+    + "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6R"
+    + "yyBwJnAM=\n"
+)
 
 
 def test_signed_note_matches_go_reference():
@@ -75,7 +80,7 @@ def test_checkpoint_signed_only_when_log_grew(db):
     origin, size, root = signing.parse_checkpoint(signing.open_note(first.note, key))
     assert (origin, size) == ("zhifa.local/ledger", 3)
     assert root == selectors.root_at(3) == bytes(first.root_hash)
-    text, _, sig = first.note.rpartition("\n\n")
+    _, _, sig = first.note.rpartition("\n\n")
     assert sig.startswith("\u2014 zhifa.local/ledger ")
 
 
@@ -93,8 +98,7 @@ def test_public_endpoints_need_no_login(client, logged):
     key_info = client.get("/api/v1/ledger/public-key").json()
     public = signing.PublicKey.from_verifier_key(key_info["verifier_key"])
     assert key_info["key_id"] == public.key_id.hex()
-    origin, size, root = signing.parse_checkpoint(
-        signing.open_note(response.content.decode(), public))
+    _, size, root = signing.parse_checkpoint(signing.open_note(response.content.decode(), public))
     assert size == 11 and root == merkle.root(logged)
 
     proof = client.get("/api/v1/ledger/proof/inclusion", {"index": 6, "size": 11}).json()
@@ -110,20 +114,23 @@ def test_public_endpoints_need_no_login(client, logged):
     assert merkle.verify_consistency(4, 11, merkle.root(logged[:4]), root, path)
 
 
-@pytest.mark.parametrize(("url", "params"), [
-    ("inclusion", {"index": 11, "size": 11}),
-    ("inclusion", {"index": 0, "size": 12}),
-    ("inclusion", {"index": 0, "size": 0}),
-    ("inclusion", {"index": "-1", "size": 3}),
-    ("inclusion", {"index": "abc", "size": 3}),
-    ("inclusion", {"index": "9" * 40, "size": 3}),
-    ("inclusion", {"size": 3}),
-    ("consistency", {"first": 0, "second": 5}),
-    ("consistency", {"first": 6, "second": 5}),
-    ("consistency", {"first": 1, "second": 99}),
-    ("consistency", {"first": "1.5", "second": 5}),
-    ("consistency", {"first": "１", "second": 5}),  # full-width digit
-])
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("inclusion", {"index": 11, "size": 11}),
+        ("inclusion", {"index": 0, "size": 12}),
+        ("inclusion", {"index": 0, "size": 0}),
+        ("inclusion", {"index": "-1", "size": 3}),
+        ("inclusion", {"index": "abc", "size": 3}),
+        ("inclusion", {"index": "9" * 40, "size": 3}),
+        ("inclusion", {"size": 3}),
+        ("consistency", {"first": 0, "second": 5}),
+        ("consistency", {"first": 6, "second": 5}),
+        ("consistency", {"first": 1, "second": 99}),
+        ("consistency", {"first": "1.5", "second": 5}),
+        ("consistency", {"first": "１", "second": 5}),  # full-width digit
+    ],
+)
 def test_bad_proof_parameters_get_400_in_chinese(client, logged, url, params):
     response = client.get(f"/api/v1/ledger/proof/{url}", params)
     assert response.status_code == 400
@@ -132,8 +139,13 @@ def test_bad_proof_parameters_get_400_in_chinese(client, logged, url, params):
 
 
 def test_event_contents_need_login_and_scope(client, world):
-    event = ledger.record("case.filed", "cases.case:1", world.user("officer_a"),
-                          {"当事人": "张三"}, agency=world.agency_a)
+    event = ledger.record(
+        "case.filed",
+        "cases.case:1",
+        world.user("officer_a"),
+        {"当事人": "张三"},
+        agency=world.agency_a,
+    )
     url = f"/api/v1/ledger/events/{event.seq}"
     assert client.get(url).status_code == 404  # anonymous
     client.force_login(world.user("officer_b"))

@@ -21,14 +21,17 @@ def leaves() -> list[bytes]:
 
 def test_record_appends_with_canonical_bytes(world):
     officer = world.user("officer_a")
-    event = ledger.record("case.filed", world.agency_a, officer, {"案由": "未按规定", "金额分": 500})
+    event = ledger.record(
+        "case.filed", world.agency_a, officer, {"案由": "未按规定", "金额分": 500}
+    )
     assert event.seq == 0
     assert event.agency_id == world.agency_a.pk
     assert event.subject == f"org.agency:{world.agency_a.pk}"
     data = bytes(event.canonical)
     doc = json.loads(data)
-    assert data == json.dumps(doc, sort_keys=True, separators=(",", ":"),
-                              ensure_ascii=False).encode()
+    assert (
+        data == json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    )
     assert "案由".encode() in data  # UTF-8, not \u escapes
     assert doc["time"].endswith("+08:00")
     assert doc["seq"] == 0 and doc["kind"] == "case.filed"
@@ -88,11 +91,18 @@ def test_correction_points_at_earlier_event(db):
         ledger.record("case.corrected", "cases.case:9", None, corrects=99)
 
 
-@pytest.mark.parametrize("bad", [
-    dict(kind="Case Filed"), dict(kind="nodot"), dict(payload=[1, 2]),
-    dict(payload={"x": float("nan")}), dict(payload={"x": b"raw"}), dict(subject=""),
-    dict(subject=object()),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(kind="Case Filed"),
+        dict(kind="nodot"),
+        dict(payload=[1, 2]),
+        dict(payload={"x": float("nan")}),
+        dict(payload={"x": b"raw"}),
+        dict(subject=""),
+        dict(subject=object()),
+    ],
+)
 def test_bad_input_is_refused_with_chinese_message(db, bad):
     args = dict(kind="case.filed", subject="cases.case:1", actor=None, payload={}) | bad
     with pytest.raises((LedgerError, TypeError)) as info:
@@ -126,16 +136,25 @@ RAW_ATTACKS = [
 
 def _some_rows():
     ledger.record("case.filed", "cases.case:1", None)
-    Checkpoint.objects.create(tree_size=1, root_hash=b"x" * 32, origin="o", key_id="00000000",
-                              note="n", created_at=timezone.now())
+    Checkpoint.objects.create(
+        tree_size=1,
+        root_hash=b"x" * 32,
+        origin="o",
+        key_id="00000000",
+        note="n",
+        created_at=timezone.now(),
+    )
 
 
 @pytest.mark.parametrize("sql", RAW_ATTACKS)
 def test_database_refuses_raw_update_and_delete(db, sql):
     _some_rows()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
     assert Event.objects.get(seq=0).kind == "case.filed"
 
 
@@ -143,13 +162,16 @@ def test_sqlite_insert_or_replace_cannot_overwrite(db):
     if connection.vendor != "sqlite":
         pytest.skip("REPLACE is SQLite syntax")
     _some_rows()
-    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT OR REPLACE INTO ledger_event (seq, kind, subject, time, payload, "
-                "canonical, leaf_hash) SELECT seq, 'case.forged', subject, time, payload, "
-                "canonical, leaf_hash FROM ledger_event WHERE seq = 0"
-            )
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT OR REPLACE INTO ledger_event (seq, kind, subject, time, payload, "
+            "canonical, leaf_hash) SELECT seq, 'case.forged', subject, time, payload, "
+            "canonical, leaf_hash FROM ledger_event WHERE seq = 0"
+        )
     assert Event.objects.get(seq=0).kind == "case.filed"
 
 
@@ -163,15 +185,21 @@ def test_postgresql_refuses_truncate_even_as_replica(db, table):
         # refuse for its own reason; run them now so the trigger is what refuses.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for prelude in ("", "SET LOCAL session_replication_role = replica"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                if prelude:
-                    cursor.execute(prelude)
-                cursor.execute(f"TRUNCATE {table} CASCADE")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute("DELETE FROM ledger_event")
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            if prelude:
+                cursor.execute(prelude)
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("DELETE FROM ledger_event")
     assert Event.objects.count() == 1
 
 

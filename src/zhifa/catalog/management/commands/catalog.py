@@ -36,7 +36,9 @@ class Command(BaseCommand):
     def _import_laws(self, path: str | None, *, progress: bool) -> None:
         folder = Path(path) if path else importer.default_laws_dir()
         if folder is None:
-            raise CommandError("请指定法律法规文件夹，例如：zhifa catalog import-laws ../shared/data/laws")
+            raise CommandError(
+                "请指定法律法规文件夹，例如：zhifa catalog import-laws ../shared/data/laws"
+            )
         try:
             result = importer.import_laws(folder, progress=progress)
         except importer.LawImportError as error:
