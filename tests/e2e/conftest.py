@@ -21,6 +21,7 @@ import pytest
 from django.core.management import call_command
 
 from zhifa.core.demo import DEMO_PASSWORD
+from zhifa.ledger.testing import purge_ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -76,13 +77,17 @@ def browser():
 
 
 @pytest.fixture
-def demo_data(transactional_db) -> None:
+def demo_data(transactional_db):
     """The demo agencies, people and certificates (`zhifa demo`), loaded for this test.
 
     The live server needs a transactional database, which is emptied after every test, so the
-    data cannot be shared between tests; loading it costs about 0.1-0.2 s.
+    data cannot be shared between tests; loading it costs about 0.1-0.2 s. Loading it (and
+    every change a journey makes) writes ledger events, whose append-only tables the flush
+    cannot empty, so they are purged first.
     """
     call_command("demo", stdout=io.StringIO())
+    yield
+    purge_ledger()
 
 
 @pytest.fixture

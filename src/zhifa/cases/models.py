@@ -1,0 +1,315 @@
+"""Cases (案件) of 行政处罚 and 行政许可, their parties and step history.
+
+The models stay lean: which moves are allowed comes from the catalogue's FlowDefinition, the
+checks live in `services`, and the full record of every change is the ledger.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from zhifa.core.codes import validate_resident_id, validate_uscc
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    ORGANISATION = "organisation", "法人或其他组织"
+
+
+class Party(models.Model):
+    """A party (当事人 / 申请人) known to one agency."""
+
+    agency = models.ForeignKey(
+        "org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("类别", max_length=20, choices=PartyKind.choices)
+    name = models.CharField("姓名或名称", max_length=200)
+    id_number = models.CharField(
+        "公民身份号码", max_length=18, blank=True, validators=[validate_resident_id]
+    )
+    is_minor = models.BooleanField("未成年人", default=False)
+    credit_code = models.CharField(
+        "统一社会信用代码", max_length=18, blank=True, validators=[validate_uscc]
+    )
+    legal_representative = models.CharField("法定代表人或负责人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("住所或地址", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "当事人"
+        verbose_name_plural = verbose_name
+        ordering = ["agency", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.id_number = self.id_number.strip().upper()
+        self.credit_code = self.credit_code.strip().upper()
+        if self.kind == PartyKind.PERSON:
+            if not self.id_number:
+                raise ValidationError({"id_number": "自然人当事人请填写18位公民身份号码。"})
+            if self.credit_code:
+                raise ValidationError({"credit_code": "自然人不填统一社会信用代码。"})
+        elif self.kind == PartyKind.ORGANISATION:
+            if not self.credit_code:
+                raise ValidationError({"credit_code": "单位当事人请填写18位统一社会信用代码。"})
+            if self.id_number or self.is_minor:
+                raise ValidationError({"id_number": "单位当事人不填公民身份号码和未成年人标记。"})
+
+
+class CaseKind(models.TextChoices):
+    PENALTY = "penalty", "行政处罚"
+    LICENCE = "licence", "行政许可"
+
+
+class Procedure(models.TextChoices):
+    ORDINARY = "ordinary", "普通程序"
+    SIMPLE = "simple", "简易程序"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "办理中"
+    CLOSED = "closed", "已办结"  # 结案 / final decision taken, awaiting 归档
+    ARCHIVED = "archived", "已归档"
+
+
+class Outcome(models.TextChoices):
+    NONE = "", "—"
+    PENALTY = "penalty", "作出处罚"
+    NO_PENALTY = "no_penalty", "不予处罚"
+    TRANSFER = "transfer", "移送"
+    NOT_FILED = "not_filed", "不予立案"
+    WITHDRAWN = "withdrawn", "撤案"
+    GRANTED = "granted", "准予许可"
+    REFUSED = "refused", "不予许可"
+    NOT_ACCEPTED = "not_accepted", "不予受理"
+
+
+class PenaltyType(models.TextChoices):
+    """处罚法 art. 9."""
+
+    WARNING = "警告", "警告"
+    CRITICISM = "通报批评", "通报批评"
+    FINE = "罚款", "罚款"
+    CONFISCATE_GAINS = "没收违法所得", "没收违法所得"
+    CONFISCATE_PROPERTY = "没收非法财物", "没收非法财物"
+    SUSPEND_LICENCE = "暂扣许可证件", "暂扣许可证件"
+    DOWNGRADE = "降低资质等级", "降低资质等级"
+    REVOKE_LICENCE = "吊销许可证件", "吊销许可证件"
+    RESTRICT_BUSINESS = "限制开展生产经营活动", "限制开展生产经营活动"
+    SUSPEND_BUSINESS = "责令停产停业", "责令停产停业"
+    CLOSE = "责令关闭", "责令关闭"
+    RESTRICT_PRACTICE = "限制从业", "限制从业"
+    DETENTION = "行政拘留", "行政拘留"
+    OTHER = "其他", "其他"
+
+
+class ServiceMethod(models.TextChoices):
+    """处罚法 art. 61 (by reference to 民事诉讼法); 许可法 art. 44."""
+
+    DIRECT = "direct", "直接送达"
+    LEFT = "left", "留置送达"
+    POST = "post", "邮寄送达"
+    ELECTRONIC = "electronic", "电子送达"
+    PUBLIC = "public", "公告送达"
+
+
+class Case(models.Model):
+    agency = models.ForeignKey(
+        "org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.CharField("案件编号", max_length=60, blank=True)
+    kind = models.CharField("案件类别", max_length=10, choices=CaseKind.choices)
+    procedure = models.CharField(
+        "程序", max_length=10, choices=Procedure.choices, default=Procedure.ORDINARY
+    )
+    item_version = models.ForeignKey(
+        "catalog.EnforcementItemVersion",
+        verbose_name="执法事项（版本）",
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    flow = models.ForeignKey(
+        "catalog.FlowDefinition", verbose_name="办理流程", on_delete=models.PROTECT, related_name="+"
+    )
+    party = models.ForeignKey(
+        Party, verbose_name="当事人", on_delete=models.PROTECT, related_name="cases"
+    )
+    title = models.CharField("案由或申请事项", max_length=200)
+    source = models.CharField("案件来源", max_length=50, blank=True)
+    step = models.CharField("当前环节", max_length=50)
+    status = models.CharField(
+        "状态", max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    outcome = models.CharField(
+        "办理结果", max_length=20, choices=Outcome.choices, blank=True, default=""
+    )
+    handlers = models.ManyToManyField(
+        "org.Staff", verbose_name="承办人", blank=True, related_name="cases"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    # Dates (a date each; the ledger holds the exact times).
+    registered_on = models.DateField("线索登记或收到申请日期")
+    filed_on = models.DateField("立案或受理日期", null=True, blank=True)
+    correction_notified_on = models.DateField("补正告知日期", null=True, blank=True)
+    correction_items = models.TextField("补正内容", blank=True)
+    notified_on = models.DateField("事先告知送达日期", null=True, blank=True)
+    hearing_right = models.BooleanField("告知听证权利", default=False)
+    hearing_requested = models.BooleanField("当事人申请听证", default=False)
+    hearing_held = models.BooleanField("已举行听证", default=False)
+    rights_waived_on = models.DateField("当事人书面放弃陈述申辩听证日期", null=True, blank=True)
+    extended = models.BooleanField("决定期限已延长", default=False)
+    extension_reason = models.CharField("延长理由", max_length=300, blank=True)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    decision_number = models.CharField("决定书文号", max_length=60, blank=True)
+    decision_reason = models.TextField("理由（不予立案、撤案、不予处罚、移送、不予许可等）", blank=True)
+    e_service_address = models.CharField("电子送达地址", max_length=200, blank=True)
+    e_service_consent_on = models.DateField("同意电子送达确认日期", null=True, blank=True)
+    served_on = models.DateField("送达日期", null=True, blank=True)
+    service_method = models.CharField(
+        "送达方式", max_length=20, choices=ServiceMethod.choices, blank=True
+    )
+    paid_on = models.DateField("缴款日期", null=True, blank=True)
+    paid_amount = models.BigIntegerField("缴款金额（分）", null=True, blank=True)
+    closed_on = models.DateField("结案日期", null=True, blank=True)
+    archived_on = models.DateField("归档日期", null=True, blank=True)
+
+    # The proposed (then decided) penalty.
+    penalty_types = models.JSONField("处罚种类", default=list, blank=True)
+    fine_amount = models.BigIntegerField("罚款金额（分）", default=0)
+    confiscation_amount = models.BigIntegerField("没收金额（分）", default=0)
+    decision_content = models.TextField("处罚或许可内容", blank=True)
+    facts = models.TextField("违法事实或审查意见", blank=True)
+
+    # Flags steering legal review (处罚法 art. 58), collective discussion (art. 57) and
+    # transfer (art. 27).
+    major_social_impact = models.BooleanField("重大社会影响", default=False)
+    complex_case = models.BooleanField("案情复杂或涉及多个法律关系", default=False)
+    major_public_interest = models.BooleanField("涉及重大公共利益", default=False)
+    suspected_crime = models.BooleanField("涉嫌犯罪需移送", default=False)
+
+    class Meta:
+        verbose_name = "案件"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "number"],
+                condition=~models.Q(number=""),
+                name="case_unique_number_per_agency",
+            ),
+            models.CheckConstraint(condition=models.Q(fine_amount__gte=0), name="case_fine_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '（未编号）'} {self.title}"
+
+    def clean(self) -> None:
+        if self.party_id and self.agency_id and self.party.agency_id != self.agency_id:
+            raise ValidationError({"party": "当事人不属于本执法主体，请重新选择。"})
+        unknown = [t for t in self.penalty_types if t not in PenaltyType.values]
+        if unknown:
+            raise ValidationError({"penalty_types": "未知的处罚种类：" + "、".join(unknown)})
+        if self.fine_amount and PenaltyType.FINE not in self.penalty_types:
+            raise ValidationError({"fine_amount": "填写了罚款金额时，处罚种类应包含“罚款”。"})
+        if PenaltyType.FINE in self.penalty_types and self.fine_amount <= 0:
+            raise ValidationError({"fine_amount": "处罚种类包含罚款时，请填写罚款金额。"})
+
+
+class CaseStepRecord(models.Model):
+    """One move of a case from a step to the next: who, when, why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="step_records")
+    from_step = models.CharField("原环节", max_length=50, blank=True)
+    to_step = models.CharField("新环节", max_length=50)
+    label = models.CharField("走向", max_length=50, blank=True)
+    reason = models.TextField("理由或意见", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="办理人", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案件环节记录"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_step} → {self.to_step}"
+
+
+class MediaKind(models.TextChoices):
+    VIDEO = "video", "视频"
+    AUDIO = "audio", "录音"
+    PHOTO = "photo", "照片"
+    DOCUMENT = "document", "书证扫描件"
+    DATA = "data", "电子数据"
+
+
+AV_MEDIA = (MediaKind.VIDEO, MediaKind.AUDIO)
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def validate_sha256(value: str) -> None:
+    if not SHA256_RE.match(value):
+        raise ValidationError("证据文件摘要应为64位小写十六进制的SHA-256值。")
+
+
+class CaseEvidence(models.Model):
+    """A reference to a stored evidence blob (by SHA-256) attached to one step of a case.
+    Upload, playback and metadata capture are the ledger's evidence store; this row is what
+    the step checks (C4)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    step = models.CharField("环节", max_length=50)
+    sha256 = models.CharField("SHA-256", max_length=64, validators=[validate_sha256])
+    media_kind = models.CharField("类别", max_length=10, choices=MediaKind.choices)
+    description = models.CharField("说明", max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="添加人", on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案件证据"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step", "sha256"], name="evidence_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_media_kind_display()} {self.sha256[:12]}"
+
+
+class AvException(models.Model):
+    """A leader-approved reason why a step that requires an audio-visual record has none
+    (C4: recording impossible or unsafe, device failure, ...)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="av_exceptions")
+    step = models.CharField("环节", max_length=50)
+    reason = models.TextField("未音像记录的理由")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="批准人", on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField("批准时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "音像记录例外"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step"], name="av_exception_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}·{self.step}"
