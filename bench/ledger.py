@@ -67,12 +67,17 @@ def bench_appends(n_single: int, n_batch: int) -> dict:
 
     t = time.perf_counter()
     for start in range(0, n_batch, 1000):
-        entries = [Entry("bench.batch", f"cases.case:{i}", None, payload)
-                   for i in range(start, min(start + 1000, n_batch))]
+        entries = [
+            Entry("bench.batch", f"cases.case:{i}", None, payload)
+            for i in range(start, min(start + 1000, n_batch))
+        ]
         record_many(entries)
     batched = _rate(n_batch, time.perf_counter() - t)
-    return {"single_tx_per_s": single, "record_in_one_tx_per_s": one_tx,
-            "record_many_per_s": batched}
+    return {
+        "single_tx_per_s": single,
+        "record_in_one_tx_per_s": one_tx,
+        "record_many_per_s": batched,
+    }
 
 
 def bench_raw_sqlite(n: int, data_dir: str) -> float:
@@ -81,17 +86,28 @@ def bench_raw_sqlite(n: int, data_dir: str) -> float:
     db = sqlite3.connect(Path(data_dir) / "raw.sqlite3", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE TABLE e (seq INTEGER PRIMARY KEY, kind TEXT, subject TEXT, time TEXT, "
-               "payload TEXT, canonical BLOB, leaf BLOB)")
+    db.execute(
+        "CREATE TABLE e (seq INTEGER PRIMARY KEY, kind TEXT, subject TEXT, time TEXT, "
+        "payload TEXT, canonical BLOB, leaf BLOB)"
+    )
     db.execute("CREATE TABLE n (level INTEGER, idx INTEGER, hash BLOB, PRIMARY KEY(level, idx))")
     row = json.dumps({"案由": "未按规定报送", "金额分": 500000}, ensure_ascii=False)
     t = time.perf_counter()
     for i in range(n):
         data = (row * 3).encode()
         db.execute("BEGIN IMMEDIATE")
-        db.execute("INSERT INTO e VALUES (?,?,?,?,?,?,?)",
-                   (i, "bench.raw", f"cases.case:{i}", "2026-01-01T00:00:00+08:00", row, data,
-                    hashlib.sha256(data).digest()))
+        db.execute(
+            "INSERT INTO e VALUES (?,?,?,?,?,?,?)",
+            (
+                i,
+                "bench.raw",
+                f"cases.case:{i}",
+                "2026-01-01T00:00:00+08:00",
+                row,
+                data,
+                hashlib.sha256(data).digest(),
+            ),
+        )
         db.execute("INSERT INTO n VALUES (?,?,?)", (0, i, hashlib.sha256(data).digest()))
         db.execute("COMMIT")
     return _rate(n, time.perf_counter() - t)
@@ -105,8 +121,12 @@ def bench_verify(n_verify: int) -> dict:
     have = tree_size()
     payload = {"案由": "未按规定报送", "金额分": 500000}
     for start in range(have, n_verify, 5000):
-        record_many([Entry("bench.verify", f"cases.case:{i}", None, payload)
-                     for i in range(start, min(start + 5000, n_verify))])
+        record_many(
+            [
+                Entry("bench.verify", f"cases.case:{i}", None, payload)
+                for i in range(start, min(start + 5000, n_verify))
+            ]
+        )
     checkpoint_sign()
     t = time.perf_counter()
     result = verify_ledger()
@@ -131,24 +151,26 @@ def _bulk_tree(n: int) -> None:
             cursor.execute("DELETE FROM ledger_event")
         install_triggers(connection)
     level = [merkle.leaf_hash(i.to_bytes(8, "big")) for i in range(n)]
-    ts = "2026-01-01 00:00:00+00:00" if connection.vendor == "postgresql" else \
-        "2026-01-01 00:00:00"
+    ts = "2026-01-01 00:00:00+00:00" if connection.vendor == "postgresql" else "2026-01-01 00:00:00"
     with transaction.atomic(), connection.cursor() as cursor:
         step = 50_000
         for start in range(0, n, step):
             cursor.executemany(
                 "INSERT INTO ledger_event (seq, kind, subject, time, payload, canonical, "
                 "leaf_hash) VALUES (%s, 'bench.bulk', 'x', %s, '{}', %s, %s)",
-                [(i, ts, i.to_bytes(8, "big"), level[i]) for i in
-                 range(start, min(start + step, n))])
+                [
+                    (i, ts, i.to_bytes(8, "big"), level[i])
+                    for i in range(start, min(start + step, n))
+                ],
+            )
         lv = 0
         while level:
             for start in range(0, len(level), step):
                 cursor.executemany(
                     'INSERT INTO ledger_node (level, "index", hash) VALUES (%s, %s, %s)',
-                    [(lv, i, level[i]) for i in range(start, min(start + step, len(level)))])
-            level = [merkle.node_hash(level[i], level[i + 1])
-                     for i in range(0, len(level) - 1, 2)]
+                    [(lv, i, level[i]) for i in range(start, min(start + step, len(level)))],
+                )
+            level = [merkle.node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
             lv += 1
 
 
@@ -168,19 +190,23 @@ def bench_proofs(n: int, samples: int) -> dict:
         t = time.perf_counter()
         path = selectors.inclusion_proof(index, n)
         times_inc.append(time.perf_counter() - t)
-        assert merkle.verify_inclusion(index, n, merkle.leaf_hash(index.to_bytes(8, "big")),
-                                       path, size_root)
+        assert merkle.verify_inclusion(
+            index, n, merkle.leaf_hash(index.to_bytes(8, "big")), path, size_root
+        )
         first = rng.randrange(1, n)
         t = time.perf_counter()
         selectors.consistency_proof(first, n)
         times_con.append(time.perf_counter() - t)
     times_inc.sort()
     times_con.sort()
-    return {"proof_leaves": n, "proof_build_s": build,
-            "inclusion_ms_median": 1000 * times_inc[len(times_inc) // 2],
-            "inclusion_ms_p99": 1000 * times_inc[int(len(times_inc) * 0.99)],
-            "consistency_ms_median": 1000 * times_con[len(times_con) // 2],
-            "consistency_ms_p99": 1000 * times_con[int(len(times_con) * 0.99)]}
+    return {
+        "proof_leaves": n,
+        "proof_build_s": build,
+        "inclusion_ms_median": 1000 * times_inc[len(times_inc) // 2],
+        "inclusion_ms_p99": 1000 * times_inc[int(len(times_inc) * 0.99)],
+        "consistency_ms_median": 1000 * times_con[len(times_con) // 2],
+        "consistency_ms_p99": 1000 * times_con[int(len(times_con) * 0.99)],
+    }
 
 
 def child(args) -> None:
@@ -221,8 +247,16 @@ def ingest_child(args) -> None:
         stored = blobs.store(fh)
     seconds = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "sha256": stored.sha256,
-                      "peak_rss_mb": peak / 1024, "rss_before_mb": before / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "sha256": stored.sha256,
+                "peak_rss_mb": peak / 1024,
+                "rss_before_mb": before / 1024,
+            }
+        )
+    )
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -234,31 +268,56 @@ def bench_ingest(size_mb: int, workdir: str) -> dict:
             fh.write(hashlib.sha256(i.to_bytes(4, "big")).digest() + block[32:])
     copy = Path(workdir) / "copy.bin"
     t = time.perf_counter()
-    pipe = subprocess.run(f"cat '{src}' | tee '{copy}' | openssl dgst -sha256",
-                          shell=True, capture_output=True, text=True, check=True)
+    pipe = subprocess.run(
+        f"cat '{src}' | tee '{copy}' | openssl dgst -sha256",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     pipeline = time.perf_counter() - t
     copy.unlink()
-    result = subprocess.run([sys.executable, __file__, "--ingest-child", "--file", str(src),
-                             "--workdir", workdir], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--ingest-child", "--file", str(src), "--workdir", workdir],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     ours = json.loads(result.stdout.strip().splitlines()[-1])
     assert ours["sha256"] in pipe.stdout
     src.unlink()
     mib = size_mb
-    return {"ingest_mib": mib, "pipeline_mib_s": mib / pipeline,
-            "ingest_mib_s": mib / ours["seconds"],
-            "ingest_vs_pipeline": pipeline / ours["seconds"],
-            "ingest_peak_rss_mb": ours["peak_rss_mb"],
-            "ingest_rss_before_mb": ours["rss_before_mb"]}
+    return {
+        "ingest_mib": mib,
+        "pipeline_mib_s": mib / pipeline,
+        "ingest_mib_s": mib / ours["seconds"],
+        "ingest_vs_pipeline": pipeline / ours["seconds"],
+        "ingest_peak_rss_mb": ours["peak_rss_mb"],
+        "ingest_rss_before_mb": ours["rss_before_mb"],
+    }
 
 
 # --- parent -----------------------------------------------------------------------------
 
 
 def _run_child(url: str, args) -> dict:
-    cmd = [sys.executable, __file__, "--child", "--url", url,
-           "--appends", str(args.appends), "--batched", str(args.batched),
-           "--verify", str(args.verify), "--proof-leaves", str(args.proof_leaves),
-           "--proof-samples", str(args.proof_samples)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--url",
+        url,
+        "--appends",
+        str(args.appends),
+        "--batched",
+        str(args.batched),
+        "--verify",
+        str(args.verify),
+        "--proof-leaves",
+        str(args.proof_leaves),
+        "--proof-samples",
+        str(args.proof_samples),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode:
         sys.exit(result.stderr)
@@ -284,22 +343,34 @@ def _drop_pg(url: str) -> None:
 
 def report(name: str, r: dict) -> None:
     print(f"\n== {name} ==")
-    print(f"appends, one transaction each (record):     {r['single_tx_per_s']:>10,.0f} /s"
-          "   target >= 2,000 on SQLite")
+    print(
+        f"appends, one transaction each (record):     {r['single_tx_per_s']:>10,.0f} /s"
+        "   target >= 2,000 on SQLite"
+    )
     if "raw_sqlite_insert_per_s" in r:
         raw = r["raw_sqlite_insert_per_s"]
-        print(f"  raw sqlite3 insert loop (the limit):      {raw:>10,.0f} /s"
-              f"   record = {r['single_tx_per_s'] / raw:.0%} of raw")
+        print(
+            f"  raw sqlite3 insert loop (the limit):      {raw:>10,.0f} /s"
+            f"   record = {r['single_tx_per_s'] / raw:.0%} of raw"
+        )
     print(f"appends, record() x N in one transaction:   {r['record_in_one_tx_per_s']:>10,.0f} /s")
-    print(f"appends, batched (record_many, 1,000/tx):   {r['record_many_per_s']:>10,.0f} /s"
-          "   target >= 20,000 on SQLite")
-    print(f"verify over {r['verify_events']:,} events:             "
-          f"{r['verify_events_per_s']:>10,.0f} events/s   target >= 100,000")
+    print(
+        f"appends, batched (record_many, 1,000/tx):   {r['record_many_per_s']:>10,.0f} /s"
+        "   target >= 20,000 on SQLite"
+    )
+    print(
+        f"verify over {r['verify_events']:,} events:             "
+        f"{r['verify_events_per_s']:>10,.0f} events/s   target >= 100,000"
+    )
     print(f"proofs at {r['proof_leaves']:,} leaves (table built in {r['proof_build_s']:.0f} s):")
-    print(f"  inclusion   median {r['inclusion_ms_median']:.2f} ms, p99 "
-          f"{r['inclusion_ms_p99']:.2f} ms   target < 5 ms")
-    print(f"  consistency median {r['consistency_ms_median']:.2f} ms, p99 "
-          f"{r['consistency_ms_p99']:.2f} ms   target < 5 ms")
+    print(
+        f"  inclusion   median {r['inclusion_ms_median']:.2f} ms, p99 "
+        f"{r['inclusion_ms_p99']:.2f} ms   target < 5 ms"
+    )
+    print(
+        f"  consistency median {r['consistency_ms_median']:.2f} ms, p99 "
+        f"{r['consistency_ms_p99']:.2f} ms   target < 5 ms"
+    )
 
 
 def main() -> None:
@@ -322,8 +393,10 @@ def main() -> None:
     if args.ingest_child:
         return ingest_child(args)
 
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"SQLite {sqlite3.sqlite_version}")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
     work = tempfile.mkdtemp(prefix="zhifa-bench-", dir=ROOT / "var")
     try:
         results = {"SQLite": _run_child(f"sqlite:///{work}/bench.sqlite3", args)}
@@ -339,11 +412,15 @@ def main() -> None:
             ing = bench_ingest(args.ingest_mib, work)
             print(f"\n== evidence ingest, {ing['ingest_mib']:,} MiB file (filesystem store) ==")
             print(f"  cat | tee | openssl dgst -sha256:  {ing['pipeline_mib_s']:>8,.0f} MiB/s")
-            print(f"  blobs.store (hash + store + fsync): {ing['ingest_mib_s']:>8,.0f} MiB/s"
-                  f"   = {ing['ingest_vs_pipeline']:.0%} of the pipeline   target >= 70%")
-            print(f"  peak RSS of the ingesting process: {ing['ingest_peak_rss_mb']:.0f} MB "
-                  f"(of which {ing['ingest_rss_before_mb']:.0f} MB before ingest: "
-                  "Python + Django)   target < 150 MB")
+            print(
+                f"  blobs.store (hash + store + fsync): {ing['ingest_mib_s']:>8,.0f} MiB/s"
+                f"   = {ing['ingest_vs_pipeline']:.0%} of the pipeline   target >= 70%"
+            )
+            print(
+                f"  peak RSS of the ingesting process: {ing['ingest_peak_rss_mb']:.0f} MB "
+                f"(of which {ing['ingest_rss_before_mb']:.0f} MB before ingest: "
+                "Python + Django)   target < 150 MB"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "zhifa.org",
     "zhifa.ledger",
     "zhifa.catalog",
+    "zhifa.cases",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
-"""An officer or office of 宁晋县市场监督管理局 cannot see 宁晋县发展改革局's people: its
-pages answer 404 when opened by URL, and the lists leave them out."""
+"""People of 宁晋县市场监督管理局 cannot see 宁晋县发展改革局's people: its pages answer 404
+when opened by URL (to read, edit or certify), and the lists leave them out."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,16 +9,18 @@ from zhifa.org.models import Certificate, Staff
 pytestmark = pytest.mark.e2e
 
 
-def test_officer_of_other_agency_gets_404_and_an_own_agency_list(page, log_in):
+def test_other_agency_gets_404_and_own_agency_lists(page, new_page, log_in):
     zhang_wei = Staff.objects.get(user__username="officer1")
-    own = Staff.objects.get(user__username="office-b")
-    log_in(page, "officer-b")
+    certificate = Certificate.objects.get(holder=zhang_wei)
+    colleague = Staff.objects.get(user__username="office-b")
 
+    # An officer of 宁晋县市场监督管理局.
+    log_in(page, "officer-b")
     response = page.goto(f"/org/staff/{zhang_wei.pk}/")
     assert response.status == 404
     expect(page.locator("body")).not_to_contain_text("张伟")
 
-    response = page.goto(f"/org/staff/{own.pk}/")  # the same URL pattern works for a colleague
+    response = page.goto(f"/org/staff/{colleague.pk}/")  # the same URL works for a colleague
     assert response.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text("周琳")
 
@@ -36,21 +38,19 @@ def test_officer_of_other_agency_gets_404_and_an_own_agency_list(page, log_in):
     page.get_by_role("button", name="查询").click()
     expect(page.locator("tbody tr")).to_have_text("没有符合条件的工作人员。")
 
-
-def test_office_of_other_agency_cannot_edit_or_certify_by_url(page, log_in):
-    zhang_wei = Staff.objects.get(user__username="officer1")
-    certificate = Certificate.objects.get(holder=zhang_wei)
-    log_in(page, "office-b")
+    # Its office, which may manage staff and certificates - but only its own.
+    office = new_page()
+    log_in(office, "office-b")
     for path in [
         f"/org/staff/{zhang_wei.pk}/edit/",
         f"/org/staff/{zhang_wei.pk}/certificates/new/",
         f"/org/certificates/{certificate.pk}/",
     ]:
-        response = page.goto(path)
+        response = office.goto(path)
         assert response.status == 404, path
-        expect(page.locator("body")).not_to_contain_text(certificate.number)
+        expect(office.locator("body")).not_to_contain_text(certificate.number)
 
-    page.goto("/org/certificates/")
-    expect(page.locator(".table-wrap")).to_contain_text("孙磊")
-    expect(page.locator(".table-wrap")).not_to_contain_text("张伟")
-    expect(page.locator("#expired")).to_have_count(0)  # 陈静's expired certificate is not theirs
+    office.goto("/org/certificates/")
+    expect(office.locator(".table-wrap")).to_contain_text("孙磊")
+    expect(office.locator(".table-wrap")).not_to_contain_text("张伟")
+    expect(office.locator("#expired")).to_have_count(0)  # 陈静's expired certificate is not theirs

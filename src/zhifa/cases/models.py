@@ -136,7 +136,10 @@ class Case(models.Model):
         related_name="cases",
     )
     flow = models.ForeignKey(
-        "catalog.FlowDefinition", verbose_name="办理流程", on_delete=models.PROTECT, related_name="+"
+        "catalog.FlowDefinition",
+        verbose_name="办理流程",
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     party = models.ForeignKey(
         Party, verbose_name="当事人", on_delete=models.PROTECT, related_name="cases"
@@ -172,7 +175,9 @@ class Case(models.Model):
     extension_reason = models.CharField("延长理由", max_length=300, blank=True)
     decided_on = models.DateField("决定日期", null=True, blank=True)
     decision_number = models.CharField("决定书文号", max_length=60, blank=True)
-    decision_reason = models.TextField("理由（不予立案、撤案、不予处罚、移送、不予许可等）", blank=True)
+    decision_reason = models.TextField(
+        "理由（不予立案、撤案、不予处罚、移送、不予许可等）", blank=True
+    )
     e_service_address = models.CharField("电子送达地址", max_length=200, blank=True)
     e_service_consent_on = models.DateField("同意电子送达确认日期", null=True, blank=True)
     served_on = models.DateField("送达日期", null=True, blank=True)

@@ -79,8 +79,15 @@ def trigger_sql(vendor: str) -> list[str]:
     raise NotImplementedError(f"no append-only triggers for database vendor {vendor!r}")
 
 
+def _settle_deferred(cursor, connection: BaseDatabaseWrapper) -> None:
+    # PostgreSQL refuses ALTER TABLE while deferred FK checks are pending in the transaction.
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def install_triggers(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
+        _settle_deferred(cursor, connection)
         for statement in trigger_sql(connection.vendor):
             cursor.execute(statement)
 
@@ -88,6 +95,7 @@ def install_triggers(connection: BaseDatabaseWrapper) -> None:
 def drop_triggers(connection: BaseDatabaseWrapper) -> None:
     """Only for migrations that rebuild a table and for tests that tamper on purpose."""
     with connection.cursor() as cursor:
+        _settle_deferred(cursor, connection)
         for table in PROTECTED_TABLES:
             if connection.vendor == "sqlite":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")

@@ -8,14 +8,16 @@ its root recomputed, and consecutive checkpoints are checked to be consistent (R
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
 
-from zhifa.ledger import canonical, merkle, signing
+from zhifa.ledger import merkle, signing
 from zhifa.ledger.db import missing_triggers
-from zhifa.ledger.models import Checkpoint, Event, Node, event_document
+from zhifa.ledger.models import Checkpoint, Node, event_document
 
 CHUNK = 5000
 
@@ -43,52 +45,68 @@ class VerifyResult:
         return min(seqs) if seqs else None
 
 
+def _row_time(value) -> dt.datetime:
+    """The event time from a raw row: an aware datetime (PostgreSQL) or UTC text (SQLite)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def _check_events(result: VerifyResult, tick: Callable[[int], None]) -> list[bytes]:
-    """Rebuild each event's bytes from its columns; return the recomputed leaf hashes."""
+    """Check each event's columns against its hashed bytes; return the recomputed leaves.
+
+    Reads raw rows (no ORM conversion) and compares parsed values instead of re-encoding,
+    which keeps this at well over 100,000 events a second.
+    """
     leaves: list[bytes] = []
-    rows = Event.objects.order_by("seq").values_list(
-        "seq",
-        "kind",
-        "subject",
-        "agency_id",
-        "actor_id",
-        "time",
-        "payload",
-        "corrects_id",
-        "canonical",
-        "leaf_hash",
+    sql = (
+        "SELECT seq, kind, subject, agency_id, actor_id, time, payload, corrects_id, "
+        "canonical, leaf_hash FROM ledger_event ORDER BY seq"
     )
-    for seq, kind, subject, agency, actor, time, payload, corrects, stored, leaf in rows.iterator(
-        chunk_size=CHUNK
-    ):
-        if seq != len(leaves):
-            result.problems.append(
-                Problem(len(leaves), f"序号不连续：期望 {len(leaves)}，实际 {seq}")
-            )
-            break
-        data = canonical.dumps(
-            event_document(
-                seq=seq,
-                kind=kind,
-                subject=subject,
-                agency_id=agency,
-                actor_id=actor,
-                time=canonical.format_time(time),
-                payload=payload,
-                corrects=corrects,
-            )
-        )
-        computed = merkle.leaf_hash(data)
-        if bytes(stored) != data:
-            result.problems.append(Problem(seq, "事件的字段与其规范字节不一致（记录被改动）"))
-        elif bytes(leaf) != computed:
-            result.problems.append(Problem(seq, "事件的叶子哈希与其内容不符"))
-        leaves.append(computed)
-        if len(leaves) % CHUNK == 0:
-            tick(CHUNK)
-    tick(len(leaves) % CHUNK)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(CHUNK):
+            for row in rows:
+                if not _check_row(result, row, len(leaves), leaves):
+                    tick(len(leaves) % CHUNK)
+                    result.events = len(leaves)
+                    return leaves
+            tick(len(rows))
     result.events = len(leaves)
     return leaves
+
+
+def _check_row(result: VerifyResult, row, expected_seq: int, leaves: list[bytes]) -> bool:
+    seq, kind, subject, agency, actor, time, payload, corrects, stored, leaf = row
+    if seq != expected_seq:
+        result.problems.append(
+            Problem(expected_seq, f"序号不连续：期望 {expected_seq}，实际 {seq}")
+        )
+        return False
+    stored = bytes(stored)
+    computed = merkle.leaf_hash(stored)
+    leaves.append(computed)
+    try:
+        doc = json.loads(stored)
+        if isinstance(payload, str):
+            payload = json.loads(payload)
+        same = doc == event_document(
+            seq=seq,
+            kind=kind,
+            subject=subject,
+            agency_id=agency,
+            actor_id=actor,
+            time=doc["time"],
+            payload=payload,
+            corrects=corrects,
+        ) and dt.datetime.fromisoformat(doc["time"]) == _row_time(time)
+    except (ValueError, KeyError, TypeError):
+        same = False
+    if not same:
+        result.problems.append(Problem(seq, "事件的字段与其哈希过的规范字节不一致（记录被改动）"))
+    elif bytes(leaf) != computed:
+        result.problems.append(Problem(seq, "事件的叶子哈希与其内容不符"))
+    return True
 
 
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:

@@ -1,0 +1,213 @@
+"""Statutory clocks (法定期限) of a case, computed from its dates with `core.calendar`.
+
+Each clock says its start, length, whether it counts working or calendar days, its due date
+(provisional when a year on the way has no official holiday schedule), the article it comes
+from and when it was met. Nothing here writes; a clock running out is shown and listed, it
+never blocks a step by itself (e.g. 处罚法 art. 60's 90 days is a duty of the agency, and a late
+decision is still a decision).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from zhifa.cases.models import Case, CaseKind, Outcome, Procedure
+from zhifa.cases.penalties import PAYMENT_DAYS
+from zhifa.core.calendar import calendar_deadline, working_deadline
+
+Unit = Literal["working", "calendar"]
+# duty: the agency must act by the due date; window: a period the party has (it expires,
+# it is never "overdue"); party: the party must act (overdue means 加处罚款 runs).
+ClockKind = Literal["duty", "window", "party"]
+State = Literal["met", "overdue", "due_soon", "running", "expired"]
+
+DUE_SOON_DAYS = 3
+
+# Periods, each with its article. 处罚法 art. 85: only 2, 3, 5, 7 days are working days;
+# 许可法 art. 82: every licence period is in working days.
+FILING_DAYS = 15  # 处罚法 art. 54 ("promptly"); 15 working days is market-regulation practice
+DECISION_DAYS = 90  # 处罚法 art. 60, calendar days from 立案
+RIGHTS_DAYS = 5  # 处罚法 arts. 44, 45, 64: 陈述申辩 and hearing request, working days
+SERVICE_DAYS = 7  # 处罚法 art. 61, working days from the decision
+CORRECTION_DAYS = 5  # 许可法 art. 32(4), working days from receipt
+LICENCE_DECISION_DAYS = 20  # 许可法 art. 42, working days from acceptance
+LICENCE_EXTENSION_DAYS = 10  # 许可法 art. 42, with the head's approval and a reason
+LICENCE_SERVICE_DAYS = 10  # 许可法 art. 44, working days from the decision
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    key: str
+    label: str
+    start: dt.date
+    days: int
+    unit: Unit
+    due: dt.date
+    provisional: bool
+    basis: str
+    kind: ClockKind = "duty"
+    met_on: dt.date | None = None
+
+    def state(self, today: dt.date, *, soon: int = DUE_SOON_DAYS) -> State:
+        if self.met_on is not None:
+            return "met"
+        if today > self.due:
+            return "expired" if self.kind == "window" else "overdue"
+        if (self.due - today).days <= soon:
+            return "due_soon"
+        return "running"
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.days}个工作日" if self.unit == "working" else f"{self.days}日"
+
+
+def _clock(
+    key: str,
+    label: str,
+    start: dt.date,
+    days: int,
+    unit: Unit,
+    basis: str,
+    *,
+    kind: ClockKind = "duty",
+    met_on: dt.date | None = None,
+) -> CaseClock:
+    deadline = (
+        working_deadline(start, days) if unit == "working" else calendar_deadline(start, days)
+    )
+    return CaseClock(
+        key, label, start, days, unit, deadline.due, deadline.provisional, basis, kind, met_on
+    )
+
+
+def rights_deadline(notified_on: dt.date) -> dt.date:
+    """The last day to 陈述、申辩 and to request a hearing (处罚法 arts. 44, 45, 64, 85)."""
+    return working_deadline(notified_on, RIGHTS_DAYS).due
+
+
+def correction_deadline(received_on: dt.date) -> dt.date:
+    """许可法 art. 32(4): tell the applicant everything to correct within 5 working days."""
+    return working_deadline(received_on, CORRECTION_DAYS).due
+
+
+def licence_decision_days(case: Case) -> int:
+    return LICENCE_DECISION_DAYS + (LICENCE_EXTENSION_DAYS if case.extended else 0)
+
+
+def penalty_clocks(case: Case) -> list[CaseClock]:
+    clocks: list[CaseClock] = []
+    if case.procedure == Procedure.ORDINARY:
+        clocks.append(
+            _clock(
+                "filing",
+                "决定是否立案",
+                case.registered_on,
+                FILING_DAYS,
+                "working",
+                "处罚法第五十四条（期限按市场监管领域做法，可配置）",
+                met_on=case.filed_on
+                or (case.decided_on if case.outcome == Outcome.NOT_FILED else None),
+            )
+        )
+        if case.filed_on:
+            clocks.append(
+                _clock(
+                    "decision",
+                    "作出处罚决定",
+                    case.filed_on,
+                    DECISION_DAYS,
+                    "calendar",
+                    "处罚法第六十条",
+                    met_on=case.decided_on,
+                )
+            )
+        if case.notified_on:
+            clocks.append(
+                _clock(
+                    "rights",
+                    "陈述申辩、申请听证期限",
+                    case.notified_on,
+                    RIGHTS_DAYS,
+                    "working",
+                    "处罚法第四十四条、第四十五条、第六十四条",
+                    kind="window",
+                    met_on=case.rights_waived_on,
+                )
+            )
+        if case.decided_on and case.outcome in (Outcome.PENALTY, Outcome.NO_PENALTY):
+            clocks.append(
+                _clock(
+                    "service",
+                    "送达决定书",
+                    case.decided_on,
+                    SERVICE_DAYS,
+                    "working",
+                    "处罚法第六十一条",
+                    met_on=case.served_on,
+                )
+            )
+    payable_from = case.served_on if case.procedure == Procedure.ORDINARY else case.decided_on
+    if payable_from and case.fine_amount and case.outcome == Outcome.PENALTY:
+        clocks.append(
+            _clock(
+                "payment",
+                "缴纳罚款",
+                payable_from,
+                PAYMENT_DAYS,
+                "calendar",
+                "处罚法第六十七条（逾期每日加处罚款3%，第七十二条）",
+                kind="party",
+                met_on=case.paid_on,
+            )
+        )
+    return clocks
+
+
+def licence_clocks(case: Case) -> list[CaseClock]:
+    clocks = [
+        _clock(
+            "correction",
+            "受理或一次性告知补正",
+            case.registered_on,
+            CORRECTION_DAYS,
+            "working",
+            "许可法第三十二条（逾期不告知的，自收到申请材料之日起即为受理）",
+            met_on=case.correction_notified_on
+            or case.filed_on
+            or (case.decided_on if case.outcome == Outcome.NOT_ACCEPTED else None),
+        )
+    ]
+    if case.filed_on:
+        clocks.append(
+            _clock(
+                "decision",
+                "作出许可决定" + ("（已延长）" if case.extended else ""),
+                case.filed_on,
+                licence_decision_days(case),
+                "working",
+                "许可法第四十二条、第四十五条",
+                met_on=case.decided_on,
+            )
+        )
+    if case.decided_on and case.outcome in (Outcome.GRANTED, Outcome.REFUSED):
+        clocks.append(
+            _clock(
+                "service",
+                "颁发、送达许可证件或决定书",
+                case.decided_on,
+                LICENCE_SERVICE_DAYS,
+                "working",
+                "许可法第四十四条",
+                met_on=case.served_on,
+            )
+        )
+    return clocks
+
+
+def case_clocks(case: Case) -> list[CaseClock]:
+    if case.kind == CaseKind.LICENCE:
+        return licence_clocks(case)
+    return penalty_clocks(case)

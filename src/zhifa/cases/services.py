@@ -1,0 +1,1303 @@
+"""Every change to a case goes through these functions: keyword-only, `acting_user` required,
+one transaction each, the case row locked, `full_clean()` before saving, and a ledger event
+written in the same transaction (全过程记录): a change and its record exist together or not
+at all.
+
+The state machine is the catalogue's FlowDefinition: a move is allowed only along a
+FlowTransition from the case's current step. Who may act: for a move into a branch step
+(不予立案, 撤案, 不予处罚, 移送, 不予受理, 不予许可) the branch step's roles decide, since the
+branch is that step's decision; otherwise the roles of the step being completed (the current
+step).
+Steps with `min_certified_officers` are checked when the case enters them and again when it
+completes them (certificates can expire meanwhile), on the day of the act (持证上岗, P10;
+处罚法 arts. 42, 55). A step with `requires_av` cannot be completed without an audio/video
+evidence reference attached to that step or a leader-approved reason (C4).
+
+Moves that carry their own data (立案, 决定, 送达, 受理 …) belong to their own service;
+`case_advance` refuses them and names the service to use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa import ledger
+from zhifa.cases import clocks, gates, penalties
+from zhifa.cases.models import (
+    AV_MEDIA,
+    AvException,
+    Case,
+    CaseEvidence,
+    CaseKind,
+    CaseStatus,
+    CaseStepRecord,
+    MediaKind,
+    Outcome,
+    Party,
+    PartyKind,
+    PenaltyType,
+    Procedure,
+    ServiceMethod,
+)
+from zhifa.catalog.models import (
+    DocumentKind,
+    EnforcementItemVersion,
+    FlowDefinition,
+    FlowStep,
+    FlowTransition,
+    ItemKind,
+    NumberingPattern,
+    VersionStatus,
+)
+from zhifa.core import numbering
+from zhifa.org.models import Staff
+from zhifa.org.roles import Role
+from zhifa.org.selectors import certificate_check
+
+PENALTY_FLOW = "penalty.ordinary"
+SIMPLE_FLOW = "penalty.simple"
+LICENCE_FLOW = "licence"
+
+# Entering these steps needs a written reason (处罚法 arts. 54, 57; 许可法 arts. 32, 38).
+REASON_STEPS = {"no_filing", "withdraw", "no_penalty", "transfer", "not_accepted", "refuse"}
+BRANCH_OUTCOME = {
+    "no_filing": Outcome.NOT_FILED,
+    "withdraw": Outcome.WITHDRAWN,
+    "no_penalty": Outcome.NO_PENALTY,
+    "transfer": Outcome.TRANSFER,
+    "not_accepted": Outcome.NOT_ACCEPTED,
+    "refuse": Outcome.REFUSED,
+}
+# Moves owned by a specific service: (flow, from, to) -> the action's Chinese name.
+OWNED = {
+    (PENALTY_FLOW, "filing", "investigate"): "立案审批（予以立案）",
+    (PENALTY_FLOW, "decide", "serve"): "作出决定",
+    (PENALTY_FLOW, "decide", "no_penalty"): "作出决定",
+    (PENALTY_FLOW, "decide", "transfer"): "作出决定",
+    (PENALTY_FLOW, "serve", "execute"): "送达",
+    (PENALTY_FLOW, "serve", "close"): "送达",
+    (PENALTY_FLOW, "close", "archive"): "结案",
+    (LICENCE_FLOW, "apply", "accept"): "受理",
+    (LICENCE_FLOW, "apply", "correction"): "一次性告知补正",
+    (LICENCE_FLOW, "apply", "not_accepted"): "不予受理",
+    (LICENCE_FLOW, "correction", "accept"): "受理",
+    (LICENCE_FLOW, "accept", "review"): "受理",
+    (LICENCE_FLOW, "decide", "serve"): "许可决定",
+    (LICENCE_FLOW, "decide", "refuse"): "许可决定",
+    (LICENCE_FLOW, "serve", "publish"): "送达",
+    (SIMPLE_FLOW, "onspot_check", "onspot_notice"): "当场处罚",
+    (SIMPLE_FLOW, "onspot_notice", "onspot_decide"): "当场处罚",
+    (SIMPLE_FLOW, "onspot_decide", "onspot_pay"): "当场处罚",
+}
+# Steps whose completion the legal-review gate guards (处罚法 art. 58): a case that needs a
+# review may not move into these without having passed it.
+GATED_TARGETS = {"prior_notice", "collective", "decide"}
+# 处罚法 art. 63: penalties that carry a hearing right whatever the amount.
+HEARING_TYPES = {
+    PenaltyType.DOWNGRADE,
+    PenaltyType.REVOKE_LICENCE,
+    PenaltyType.SUSPEND_BUSINESS,
+    PenaltyType.CLOSE,
+    PenaltyType.RESTRICT_PRACTICE,
+    PenaltyType.RESTRICT_BUSINESS,
+}
+# 较大数额 for the hearing right (art. 63) is set per province: configurable defaults (分),
+# unconfirmed for Hebei, override with settings ZHIFA_HEARING_THRESHOLD_PERSON / _ORGANISATION.
+HEARING_PERSON = 10_000_00
+HEARING_ORG = 100_000_00
+NO_EXECUTION_TYPES = {PenaltyType.WARNING, PenaltyType.CRITICISM}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _staff(user) -> Staff:
+    staff = getattr(user, "staff", None) if user.is_authenticated else None
+    if staff is None or not staff.is_active:
+        raise PermissionDenied("您的账号未关联在岗的执法人员信息，请联系办公室维护人员信息。")
+    return staff
+
+
+def _roles(user) -> set[str]:
+    return {group.name for group in user.groups.all()}
+
+
+def _require_role(user, roles: Iterable[str], what: str) -> None:
+    roles = list(roles)
+    if not _roles(user) & set(roles):
+        raise PermissionDenied(f"“{what}”须由{'、'.join(roles)}办理，您没有相应角色。")
+
+
+def _lock(user, case: Case) -> Case:
+    """The case, locked for this transaction, after checking it belongs to the user's agency."""
+    staff = _staff(user)
+    locked = Case.objects.select_for_update().select_related("flow", "item_version").get(pk=case.pk)
+    if locked.agency_id != staff.agency_id:
+        raise PermissionDenied("只能办理本执法主体的案件。")
+    return locked
+
+
+def _on(day: dt.date | None) -> dt.date:
+    day = day or _today()
+    if day > _today():
+        raise ValidationError("办理日期不能晚于今天，请核对日期。")
+    return day
+
+
+def _step(case: Case, code: str) -> FlowStep:
+    return FlowStep.objects.get(flow=case.flow, code=code)
+
+
+def _require_step(case: Case, *codes: str) -> FlowStep:
+    current = _step(case, case.step)
+    if case.step not in codes:
+        names = "、".join(s.name for s in FlowStep.objects.filter(flow=case.flow, code__in=codes))
+        raise ValidationError(f"案件当前处于“{current.name}”环节，此项只能在“{names}”环节办理。")
+    return current
+
+
+def _require_open(case: Case) -> None:
+    if case.status != CaseStatus.OPEN:
+        raise ValidationError(f"案件{case.get_status_display()}，不能再办理此项。")
+
+
+def _check_certified(case: Case, step: FlowStep, on: dt.date) -> None:
+    """At least `min_certified_officers` handlers hold a valid certificate for the item's
+    area on that day (处罚法 arts. 42, 55; P10). An item without an area (licences: 许可法
+    art. 34 asks for two staff, not certified officers) needs that many active handlers."""
+    need = step.min_certified_officers
+    if not need:
+        return
+    handlers = list(case.handlers.all())
+    area = case.item_version.area
+    if area is None:
+        active = [h for h in handlers if h.is_active]
+        if len(active) < need:
+            raise ValidationError(
+                f"“{step.name}”须指派{need}名以上工作人员（许可法第三十四条），目前只有"
+                f"{len(active)}名，请增加承办人。"
+            )
+        return
+    checks = [certificate_check(staff=h, area=area, on=on) for h in handlers]
+    valid = [c for c in checks if c.allowed]
+    if len(valid) < need:
+        problems = "".join(c.reason for c in checks if not c.allowed)
+        raise ValidationError(
+            f"“{step.name}”须由{need}名以上持有有效“{area.name}”领域执法证的执法人员办理"
+            f"（《行政处罚法》第四十二条、第五十五条），{on:%Y年%m月%d日}符合条件的承办人只有"
+            f"{len(valid)}名。{problems}请增加或更换持证承办人。"
+        )
+
+
+def _check_av(case: Case, step: FlowStep) -> None:
+    if not step.requires_av:
+        return
+    has_av = CaseEvidence.objects.filter(case=case, step=step.code, media_kind__in=AV_MEDIA)
+    if has_av.exists() or AvException.objects.filter(case=case, step=step.code).exists():
+        return
+    raise ValidationError(
+        f"“{step.name}”环节须有音像记录：请先上传本环节的录音录像，或由局领导批准未能音像记录"
+        "的理由后再办理（全过程记录，118号）。"
+    )
+
+
+def _check_gate(case: Case) -> None:
+    gate = gates.review_gate(case)
+    if gate.blocks:
+        raise ValidationError(
+            "本案须经法制审核后才能作出决定（"
+            + "；".join(gate.reasons)
+            + "），请先转法制审核环节。"
+        )
+
+
+def _number(case: Case, kind: str, on: dt.date) -> str:
+    """A gap-free number of the agency's series for `kind` (C2), inside the caller's
+    transaction: a rollback returns it."""
+    pattern = NumberingPattern.objects.filter(agency_id=case.agency_id, kind=kind).first()
+    if pattern is None:
+        label = DocumentKind(kind).label
+        raise ValidationError(
+            f"本机关尚未设置“{label}”的编号格式，请由办公室在“文书编号格式”中设置后再办理。"
+        )
+    seq = numbering.allocate(agency_id=case.agency_id, kind=kind, year=on.year)
+    return pattern.format(year=on.year, seq=seq)
+
+
+# Set when the case is created and never changed afterwards: re-checking that these rows
+# exist on every save would only cost queries.
+_FIXED_FIELDS = ["agency", "item_version", "flow", "party", "created_by"]
+
+
+def _save(case: Case) -> None:
+    case.full_clean(exclude=_FIXED_FIELDS if case.pk else None)
+    case.save()
+
+
+def _event(kind: str, case: Case, user, payload: dict) -> None:
+    ledger.record(kind, case, user, {"case": case.pk, "number": case.number, **payload})
+
+
+def _move(
+    case: Case,
+    user,
+    to_step: str,
+    *,
+    on: dt.date,
+    reason: str = "",
+    owner: str = "",
+    event: str = "case.step",
+    payload: dict | None = None,
+) -> CaseStepRecord:
+    """Check and perform one move along the flow, with its step record and ledger event."""
+    _require_open(case)
+    source = _step(case, case.step)
+    transition = (
+        FlowTransition.objects.select_related("target")
+        .filter(source=source, target__code=to_step)
+        .first()
+    )
+    if transition is None:
+        allowed = "、".join(t.target.name for t in source.outgoing.select_related("target"))
+        target = FlowStep.objects.filter(flow=case.flow, code=to_step).first()
+        raise ValidationError(
+            f"案件当前处于“{source.name}”环节，不能转到“{target.name if target else to_step}”。"
+            + (f"下一步可以办理：{allowed}。" if allowed else "本环节已是最后环节。")
+        )
+    target = transition.target
+    owned_by = OWNED.get((case.flow.code, source.code, target.code))
+    if owned_by and owned_by != owner:
+        raise ValidationError(f"转到“{target.name}”须通过“{owned_by}”办理，请使用对应的办理功能。")
+    deciding = target if target.is_branch else source
+    _require_role(user, deciding.roles, deciding.name)
+    reason = reason.strip()
+    if target.code in REASON_STEPS and not reason:
+        raise ValidationError(f"转入“{target.name}”须写明理由，请填写后再提交。")
+    if not target.is_branch:  # completing the step; a branch (撤案 …) abandons it
+        _check_certified(case, source, on)
+        _check_av(case, source)
+    _check_certified(case, target, on)
+    if source.code == "hearing":
+        case.hearing_held = True
+    _guard(case, source, target, reason)
+    if target.code in BRANCH_OUTCOME:
+        case.outcome = BRANCH_OUTCOME[target.code]
+        case.decision_reason = reason
+        case.decided_on = case.decided_on or on
+    case.step = target.code
+    if target.is_final:
+        case.status = CaseStatus.CLOSED
+        case.closed_on = case.closed_on or on
+    _save(case)
+    record = CaseStepRecord(
+        case=case,
+        from_step=source.code,
+        to_step=target.code,
+        label=transition.label,
+        reason=reason,
+        actor=user,
+    )
+    record.full_clean()
+    record.save()
+    _event(
+        event,
+        case,
+        user,
+        {
+            "from": source.code,
+            "to": target.code,
+            "label": transition.label,
+            "reason": reason,
+            "on": on.isoformat(),
+            **(payload or {}),
+        },
+    )
+    return record
+
+
+def _guard(case: Case, source: FlowStep, target: FlowStep, reason: str) -> None:
+    """Preconditions of particular steps that the flow data cannot express."""
+    if target.code in GATED_TARGETS and source.code != gates.REVIEW_STEP:
+        _check_gate(case)
+    if case.kind != CaseKind.PENALTY:
+        return
+    proposing = source.code == "report" and target.code in ("prior_notice", "legal_review")
+    if proposing and not case.penalty_types:
+        raise ValidationError("请先填写拟作出的处罚决定（处罚种类、罚款金额）后再提交。")
+    if source.code == "prior_notice":
+        if case.notified_on is None:
+            raise ValidationError(
+                "尚未事先告知当事人拟作出的处罚及陈述、申辩、听证权利（《行政处罚法》第四十四条），"
+                "请先登记告知书送达情况。"
+            )
+        if case.hearing_requested and target.code != "hearing":
+            raise ValidationError("当事人已申请听证，须先组织听证（《行政处罚法》第六十四条）。")
+    if source.code in ("execute", "onspot_pay"):
+        owes = case.fine_amount and case.paid_on is None
+        if owes and not reason:
+            raise ValidationError(
+                "罚款尚未缴纳。请先登记缴款，或写明未缴纳的处理情况（如已申请人民法院强制执行，"
+                "《行政处罚法》第七十二条）。"
+            )
+
+
+def _check_version(user, version: EnforcementItemVersion, kind: str) -> None:
+    staff = _staff(user)
+    if version.item.agency_id != staff.agency_id:
+        raise PermissionDenied("只能办理本执法主体的执法事项。")
+    if version.status != VersionStatus.APPROVED:
+        raise ValidationError("该执法事项版本尚未批准，不能据此办理案件。")
+    if version.kind != kind:
+        raise ValidationError(f"请选择{ItemKind(kind).label}事项。")
+    if version.flow_id is None:
+        raise ValidationError("该执法事项未设定办理流程，请由办公室补充后再办理。")
+
+
+def _check_party(user, party: Party) -> None:
+    if party.agency_id != _staff(user).agency_id:
+        raise PermissionDenied("当事人不属于本执法主体。")
+
+
+def _set_handlers(case: Case, user, handlers: Sequence[Staff]) -> None:
+    if not handlers:
+        raise ValidationError("请指定承办人。")
+    for handler in handlers:
+        if handler.agency_id != case.agency_id or not handler.is_active:
+            raise ValidationError(f"{handler.real_name}不是本执法主体在岗人员，不能作为承办人。")
+    case.handlers.set(handlers)
+
+
+def _new_case(
+    user,
+    *,
+    version: EnforcementItemVersion,
+    flow: FlowDefinition,
+    party: Party,
+    title: str,
+    kind: str,
+    procedure: str,
+    on: dt.date,
+    source: str = "",
+    facts: str = "",
+) -> Case:
+    first = flow.steps.order_by("order").first()
+    if first is None:
+        raise ValidationError("办理流程没有环节，请联系系统管理员。")
+    _require_role(user, first.roles, first.name)
+    if not title.strip():
+        raise ValidationError({"title": "请填写案由或申请事项。"})
+    case = Case(
+        agency_id=_staff(user).agency_id,
+        kind=kind,
+        procedure=procedure,
+        item_version=version,
+        flow=flow,
+        party=party,
+        title=title.strip(),
+        source=source.strip(),
+        facts=facts.strip(),
+        step=first.code,
+        registered_on=on,
+        created_by=user,
+    )
+    _save(case)
+    return case
+
+
+# --- parties, handlers, evidence -----------------------------------------------------------
+
+
+def party_create(
+    *,
+    acting_user,
+    kind: str,
+    name: str,
+    id_number: str = "",
+    credit_code: str = "",
+    legal_representative: str = "",
+    phone: str = "",
+    address: str = "",
+    is_minor: bool = False,
+) -> Party:
+    staff = _staff(acting_user)
+    with transaction.atomic():
+        party = Party(
+            agency_id=staff.agency_id,
+            kind=kind,
+            name=name.strip(),
+            id_number=id_number,
+            credit_code=credit_code,
+            legal_representative=legal_representative.strip(),
+            phone=phone.strip(),
+            address=address.strip(),
+            is_minor=is_minor,
+        )
+        party.full_clean()
+        party.save()
+        # No identity numbers in the append-only ledger: it cannot be erased later.
+        ledger.record("party.created", party, acting_user, {"party": party.pk, "kind": kind})
+    return party
+
+
+def case_set_handlers(*, acting_user, case: Case, handlers: Sequence[Staff]) -> Case:
+    """A unit head or leader (re)assigns the 承办人; the current step's officer rule must
+    still hold afterwards."""
+    _require_role(acting_user, (Role.UNIT_HEAD, Role.LEADER), "指定承办人")
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        _set_handlers(case, acting_user, handlers)
+        _check_certified(case, _step(case, case.step), _today())
+        _event("case.handlers_set", case, acting_user, {"handlers": [h.pk for h in handlers]})
+    return case
+
+
+def case_evidence_attach(
+    *,
+    acting_user,
+    case: Case,
+    step: str,
+    sha256: str,
+    media_kind: str,
+    description: str = "",
+) -> CaseEvidence:
+    """Attach a stored evidence blob (by its SHA-256) to a step of the case. The upload and
+    the blob's own ledger event belong to the ledger's evidence store."""
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        flow_step = FlowStep.objects.filter(flow=case.flow, code=step).first()
+        if flow_step is None:
+            raise ValidationError({"step": "该环节不属于本案的办理流程。"})
+        handles = case.handlers.filter(user=acting_user).exists()
+        if not handles and not _roles(acting_user) & {Role.UNIT_HEAD.value, Role.LEADER.value}:
+            raise PermissionDenied("只有本案承办人或负责人可以添加证据。")
+        if media_kind not in MediaKind.values:
+            raise ValidationError({"media_kind": "请选择证据类别。"})
+        evidence = CaseEvidence(
+            case=case,
+            step=step,
+            sha256=sha256.strip().lower(),
+            media_kind=media_kind,
+            description=description.strip(),
+            added_by=acting_user,
+        )
+        evidence.full_clean()
+        evidence.save()
+        _event(
+            "evidence.attached",
+            case,
+            acting_user,
+            {"step": step, "sha256": evidence.sha256, "media_kind": media_kind},
+        )
+    return evidence
+
+
+def av_exception_approve(*, acting_user, case: Case, step: str, reason: str) -> AvException:
+    """A leader approves why a step that requires an audio-visual record has none (C4)."""
+    _require_role(acting_user, (Role.LEADER,), "批准未音像记录的理由")
+    if not reason.strip():
+        raise ValidationError({"reason": "请写明未能音像记录的理由。"})
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        flow_step = FlowStep.objects.filter(flow=case.flow, code=step).first()
+        if flow_step is None or not flow_step.requires_av:
+            raise ValidationError({"step": "该环节不要求音像记录，无需批准例外。"})
+        exception = AvException(
+            case=case, step=step, reason=reason.strip(), approved_by=acting_user
+        )
+        exception.full_clean()
+        exception.save()
+        _event("case.av_exception_approved", case, acting_user, {"step": step, "reason": reason})
+    return exception
+
+
+# --- the generic move ----------------------------------------------------------------------
+
+
+def case_advance(
+    *, acting_user, case: Case, to_step: str, reason: str = "", on: dt.date | None = None
+) -> Case:
+    """Move the case along its flow to `to_step` (steps without data of their own: submit for
+    filing, 调查终结, 撤案, 不予立案, 听证, 集体讨论, 结案 of branches, 公示, …)."""
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _move(case, acting_user, to_step, on=_on(on), reason=reason)
+    return case
+
+
+# --- 行政处罚, ordinary procedure -----------------------------------------------------------
+
+
+def case_register(
+    *,
+    acting_user,
+    item_version: EnforcementItemVersion,
+    party: Party,
+    title: str,
+    source: str = "",
+    facts: str = "",
+    registered_on: dt.date | None = None,
+) -> Case:
+    """线索登记 (处罚法 art. 54): a penalty case at its first step, the registrant its
+    first handler."""
+    _check_version(acting_user, item_version, ItemKind.PENALTY)
+    _check_party(acting_user, party)
+    on = _on(registered_on)
+    with transaction.atomic():
+        case = _new_case(
+            acting_user,
+            version=item_version,
+            flow=item_version.flow,
+            party=party,
+            title=title,
+            kind=CaseKind.PENALTY,
+            procedure=Procedure.ORDINARY,
+            on=on,
+            source=source,
+            facts=facts,
+        )
+        case.handlers.set([acting_user.staff])
+        _event(
+            "case.registered",
+            case,
+            acting_user,
+            {"item_version": item_version.pk, "party": party.pk, "source": case.source},
+        )
+    return case
+
+
+def case_file(
+    *,
+    acting_user,
+    case: Case,
+    handlers: Sequence[Staff],
+    on: dt.date | None = None,
+    opinion: str = "",
+) -> Case:
+    """立案 (处罚法 art. 54): a head or leader approves filing, assigns the handlers (≥ 2
+    certified for the item's area, arts. 42, 55) and the case gets its number."""
+    on = _on(on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        step = _require_step(case, "filing")
+        _require_role(acting_user, step.roles, step.name)
+        _set_handlers(case, acting_user, handlers)
+        case.number = _number(case, DocumentKind.FILING_APPROVAL, on)
+        case.filed_on = on
+        _move(
+            case,
+            acting_user,
+            "investigate",
+            on=on,
+            reason=opinion,
+            owner=OWNED[(PENALTY_FLOW, "filing", "investigate")],
+            event="case.filed",
+            payload={"handlers": [h.pk for h in handlers]},
+        )
+    return case
+
+
+def case_propose_decision(
+    *,
+    acting_user,
+    case: Case,
+    penalty_types: Sequence[str],
+    fine_amount: int = 0,
+    confiscation_amount: int = 0,
+    content: str = "",
+    facts: str = "",
+    major_social_impact: bool = False,
+    complex_case: bool = False,
+    major_public_interest: bool = False,
+    suspected_crime: bool = False,
+) -> Case:
+    """The proposed penalty (调查终结报告's 处理意见, 处罚法 art. 57) and the flags that steer
+    legal review (art. 58) and transfer (art. 27). Only before the party is notified: after
+    the notice a change needs a new notice (arts. 44, 62)."""
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        step = _require_step(case, "report", "legal_review")
+        _require_role(acting_user, step.roles, step.name)
+        types = list(dict.fromkeys(penalty_types))
+        if not types:
+            raise ValidationError(
+                {"penalty_types": "请选择至少一种处罚种类（《行政处罚法》第九条）。"}
+            )
+        if fine_amount < 0 or confiscation_amount < 0:
+            raise ValidationError({"fine_amount": "金额不能为负数。"})
+        case.penalty_types = types
+        case.fine_amount = fine_amount
+        case.confiscation_amount = confiscation_amount
+        case.decision_content = content.strip()
+        case.facts = facts.strip() or case.facts
+        case.major_social_impact = major_social_impact
+        case.complex_case = complex_case
+        case.major_public_interest = major_public_interest
+        case.suspected_crime = suspected_crime
+        _save(case)
+        _event(
+            "case.decision_proposed",
+            case,
+            acting_user,
+            {
+                "penalty_types": types,
+                "fine_amount": fine_amount,
+                "confiscation_amount": confiscation_amount,
+                "content": case.decision_content,
+                "flags": {
+                    "major_social_impact": major_social_impact,
+                    "complex_case": complex_case,
+                    "major_public_interest": major_public_interest,
+                    "suspected_crime": suspected_crime,
+                },
+            },
+        )
+    return case
+
+
+def hearing_right_default(case: Case) -> bool:
+    """处罚法 art. 63: heavy penalty types always; fines and confiscations from a threshold
+    set per province (settings, configurable defaults)."""
+    if set(case.penalty_types) & HEARING_TYPES:
+        return True
+    if case.party.kind == PartyKind.PERSON:
+        threshold = getattr(settings, "ZHIFA_HEARING_THRESHOLD_PERSON", HEARING_PERSON)
+    else:
+        threshold = getattr(settings, "ZHIFA_HEARING_THRESHOLD_ORGANISATION", HEARING_ORG)
+    return max(case.fine_amount, case.confiscation_amount) >= threshold
+
+
+def case_notify(
+    *,
+    acting_user,
+    case: Case,
+    notified_on: dt.date | None = None,
+    hearing_right: bool | None = None,
+) -> Case:
+    """事先告知 served (处罚法 arts. 44, 45, 63, 64): the party then has 5 working days to
+    state and argue and, where a hearing right exists, to request a hearing."""
+    on = _on(notified_on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        step = _require_step(case, "prior_notice")
+        _require_role(acting_user, step.roles, step.name)
+        if case.notified_on is not None:
+            raise ValidationError("已登记事先告知，不能重复登记。")
+        if not case.penalty_types:
+            raise ValidationError("请先填写拟作出的处罚决定后再告知。")
+        case.notified_on = on
+        case.hearing_right = hearing_right_default(case) if hearing_right is None else hearing_right
+        _save(case)
+        _event(
+            "case.notified",
+            case,
+            acting_user,
+            {
+                "notified_on": on.isoformat(),
+                "hearing_right": case.hearing_right,
+                "rights_deadline": clocks.rights_deadline(on).isoformat(),
+                "penalty_types": case.penalty_types,
+                "fine_amount": case.fine_amount,
+            },
+        )
+    return case
+
+
+def case_record_response(
+    *,
+    acting_user,
+    case: Case,
+    received_on: dt.date | None = None,
+    statement: str = "",
+    requests_hearing: bool = False,
+    waives_rights: bool = False,
+) -> Case:
+    """The party's 陈述、申辩, hearing request (处罚法 art. 64: within 5 working days) or
+    written waiver of those rights."""
+    on = _on(received_on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        step = _require_step(case, "prior_notice")
+        _require_role(acting_user, step.roles, step.name)
+        if case.notified_on is None:
+            raise ValidationError("尚未事先告知，不能登记当事人的陈述申辩或听证申请。")
+        if requests_hearing and waives_rights:
+            raise ValidationError("申请听证和放弃权利不能同时登记。")
+        if requests_hearing:
+            if not case.hearing_right:
+                raise ValidationError(
+                    "本案拟作出的处罚不属于听证范围（《行政处罚法》第六十三条）。"
+                )
+            deadline = clocks.rights_deadline(case.notified_on)
+            if on > deadline:
+                raise ValidationError(
+                    f"申请听证的期限已于{deadline:%Y年%m月%d日}届满（告知后5个工作日，"
+                    "《行政处罚法》第六十四条），逾期申请视为放弃。"
+                )
+            case.hearing_requested = True
+        if waives_rights:
+            case.rights_waived_on = on
+        _save(case)
+        _event(
+            "case.party_response",
+            case,
+            acting_user,
+            {
+                "received_on": on.isoformat(),
+                "statement": statement.strip(),
+                "requests_hearing": requests_hearing,
+                "waives_rights": waives_rights,
+            },
+        )
+    return case
+
+
+DECIDE_TARGETS = {
+    Outcome.PENALTY: "serve",
+    Outcome.NO_PENALTY: "no_penalty",
+    Outcome.TRANSFER: "transfer",
+}
+
+
+def case_decide(
+    *,
+    acting_user,
+    case: Case,
+    outcome: str,
+    decided_on: dt.date | None = None,
+    reason: str = "",
+) -> Case:
+    """决定 (处罚法 art. 57): penalty, no penalty or transfer, by a leader. Refused while the
+    party's 陈述申辩 / hearing-request window is open and not waived (arts. 44, 45, 62, 64),
+    while a requested hearing has not been held, and while a mandatory legal review has not
+    passed (art. 58, `gates.review_gate`). The 90-day limit (art. 60) is a clock, not a
+    refusal."""
+    on = _on(decided_on)
+    if outcome not in DECIDE_TARGETS:
+        raise ValidationError({"outcome": "请选择决定结果：作出处罚、不予处罚或移送。"})
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        step = _require_step(case, "decide")
+        _require_role(acting_user, step.roles, step.name)
+        _check_gate(case)
+        if outcome == Outcome.PENALTY:
+            if not case.penalty_types:
+                raise ValidationError("尚未填写拟作出的处罚，不能作出处罚决定。")
+            if case.suspected_crime:
+                raise ValidationError(
+                    "本案已标记涉嫌犯罪，应当移送司法机关（《行政处罚法》第二十七条），请选择“移送”。"
+                )
+            if case.notified_on is None:
+                raise ValidationError(
+                    "未经事先告知，不得作出行政处罚决定（《行政处罚法》第六十二条）。"
+                )
+            deadline = clocks.rights_deadline(case.notified_on)
+            if case.rights_waived_on is None and on <= deadline:
+                raise ValidationError(
+                    f"当事人陈述、申辩和申请听证的期限至{deadline:%Y年%m月%d日}届满，当事人未书面"
+                    "放弃，期限届满前不能作出处罚决定（《行政处罚法》第四十四条、第六十二条、"
+                    "第六十四条）。请在期限届满后办理，或先登记当事人的书面放弃。"
+                )
+            if case.hearing_requested and not case.hearing_held:
+                raise ValidationError(
+                    "当事人申请了听证，须先举行听证再作决定（《行政处罚法》第六十四条）。"
+                )
+            case.decision_number = _number(case, DocumentKind.PENALTY_DECISION, on)
+            case.outcome = Outcome.PENALTY
+        elif outcome == Outcome.NO_PENALTY:
+            case.decision_number = _number(case, DocumentKind.NO_PENALTY_DECISION, on)
+        case.decided_on = on
+        _move(
+            case,
+            acting_user,
+            DECIDE_TARGETS[outcome],
+            on=on,
+            reason=reason,
+            owner="作出决定",
+            event="decision.made",
+            payload={
+                "outcome": outcome,
+                "decision_number": case.decision_number,
+                "penalty_types": case.penalty_types if outcome == Outcome.PENALTY else [],
+                "fine_amount": case.fine_amount if outcome == Outcome.PENALTY else 0,
+                "days_since_filing": (on - case.filed_on).days if case.filed_on else None,
+            },
+        )
+    return case
+
+
+def case_record_consent(
+    *, acting_user, case: Case, address: str, confirmed_on: dt.date | None = None
+) -> Case:
+    """The party's signed consent to electronic service and its confirmed address
+    (送达地址确认书, 处罚法 art. 61)."""
+    on = _on(confirmed_on)
+    if not address.strip():
+        raise ValidationError({"address": "请填写当事人确认的电子送达地址（传真号码或电子邮箱）。"})
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        case.e_service_address = address.strip()
+        case.e_service_consent_on = on
+        _save(case)
+        _event("case.e_service_consent", case, acting_user, {"confirmed_on": on.isoformat()})
+    return case
+
+
+def _serve_target(case: Case) -> str:
+    if case.kind == CaseKind.LICENCE:
+        return "publish"
+    if case.outcome == Outcome.PENALTY and not set(case.penalty_types) <= NO_EXECUTION_TYPES:
+        return "execute"
+    return "close"
+
+
+def case_serve(
+    *,
+    acting_user,
+    case: Case,
+    method: str,
+    served_on: dt.date | None = None,
+    note: str = "",
+) -> Case:
+    """送达 of the decision (处罚法 art. 61: on the spot or within 7 working days; 许可法
+    art. 44: within 10 working days). Electronic service only with the party's recorded
+    consent and confirmed address."""
+    on = _on(served_on)
+    if method not in ServiceMethod.values:
+        raise ValidationError({"method": "请选择送达方式：直接、留置、邮寄、电子或公告送达。"})
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        step = _require_step(case, "serve")
+        _require_role(acting_user, step.roles, step.name)
+        if method == ServiceMethod.ELECTRONIC and (
+            case.e_service_consent_on is None or case.e_service_consent_on > on
+        ):
+            raise ValidationError(
+                "当事人未书面同意电子送达并确认送达地址，不能电子送达（《行政处罚法》第六十一条）。"
+                "请先登记当事人签署的送达地址确认书，或改用其他送达方式。"
+            )
+        if case.decided_on and on < case.decided_on:
+            raise ValidationError("送达日期不能早于决定日期。")
+        case.served_on = on
+        case.service_method = method
+        target = _serve_target(case)
+        _move(
+            case,
+            acting_user,
+            target,
+            on=on,
+            reason=note,
+            owner="送达",
+            event="document.served",
+            payload={
+                "method": method,
+                "served_on": on.isoformat(),
+                "decision_number": case.decision_number,
+                "address": case.e_service_address if method == ServiceMethod.ELECTRONIC else "",
+            },
+        )
+    return case
+
+
+def amount_due(case: Case, *, on: dt.date) -> tuple[int, int]:
+    """(fine, 加处罚款) owed if paid on `on`."""
+    start = case.served_on if case.procedure == Procedure.ORDINARY else case.decided_on
+    if start is None:
+        return case.fine_amount, 0
+    due = penalties.payment_deadline(start).due
+    return case.fine_amount, penalties.late_payment_surcharge(case.fine_amount, due=due, paid_on=on)
+
+
+def case_record_payment(
+    *, acting_user, case: Case, amount: int, paid_on: dt.date | None = None
+) -> Case:
+    """缴纳罚款 (处罚法 art. 67) with any 加处罚款 (art. 72): the amount must be the fine plus
+    the surcharge accrued by the payment date."""
+    on = _on(paid_on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        step = _require_step(case, "execute", "onspot_pay")
+        _require_role(acting_user, step.roles, step.name)
+        if not case.fine_amount:
+            raise ValidationError("本案没有罚款，无需登记缴款。")
+        if case.paid_on is not None:
+            raise ValidationError("已登记缴款，不能重复登记。")
+        fine, surcharge = amount_due(case, on=on)
+        if amount != fine + surcharge:
+            raise ValidationError(
+                {
+                    "amount": f"应缴金额为{(fine + surcharge) / 100:.2f}元"
+                    f"（罚款{fine / 100:.2f}元，加处罚款{surcharge / 100:.2f}元，"
+                    "《行政处罚法》第七十二条），请核对缴款凭证。"
+                }
+            )
+        case.paid_on = on
+        case.paid_amount = amount
+        _save(case)
+        _event(
+            "case.payment_recorded",
+            case,
+            acting_user,
+            {"paid_on": on.isoformat(), "amount": amount, "fine": fine, "surcharge": surcharge},
+        )
+    return case
+
+
+def case_close(*, acting_user, case: Case, on: dt.date | None = None, summary: str = "") -> Case:
+    """结案: a head or leader approves the closing report; the case moves to 归档."""
+    on = _on(on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        step = _require_step(case, "close")
+        _require_role(acting_user, step.roles, step.name)
+        _move(
+            case,
+            acting_user,
+            "archive",
+            on=on,
+            reason=summary,
+            owner="结案",
+            event="case.closed",
+            payload={"outcome": case.outcome},
+        )
+    return case
+
+
+def case_archive(*, acting_user, case: Case, on: dt.date | None = None) -> Case:
+    """归档: the file is complete; nothing more happens to the case (118号)."""
+    on = _on(on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        step = _require_step(case, "archive")
+        _require_role(acting_user, step.roles, step.name)
+        if case.status != CaseStatus.CLOSED:
+            raise ValidationError("案件尚未办结，不能归档。")
+        case.status = CaseStatus.ARCHIVED
+        case.archived_on = on
+        _save(case)
+        record = CaseStepRecord(
+            case=case, from_step="archive", to_step="archive", label="归档完成", actor=acting_user
+        )
+        record.full_clean()
+        record.save()
+        _event("case.archived", case, acting_user, {"archived_on": on.isoformat()})
+    return case
+
+
+# --- 行政处罚, simple procedure -------------------------------------------------------------
+
+
+def simple_limit(party: Party) -> int:
+    """处罚法 art. 51: the largest fine (分) the simple procedure allows for this party."""
+    if party.kind == PartyKind.PERSON:
+        return penalties.SIMPLE_LIMIT_PERSON
+    return penalties.SIMPLE_LIMIT_ORGANISATION
+
+
+def case_simple_penalty(
+    *,
+    acting_user,
+    item_version: EnforcementItemVersion,
+    party: Party,
+    title: str,
+    facts: str,
+    penalty_types: Sequence[str],
+    fine_amount: int,
+    handlers: Sequence[Staff],
+    av_evidence: Sequence[tuple[str, str]],
+    decided_on: dt.date | None = None,
+) -> Case:
+    """当场处罚 (处罚法 arts. 51, 52): only a warning or a fine ≤ 200元 (natural person) /
+    ≤ 3,000元 (organisation). The on-the-spot check needs its audio-visual record
+    (`av_evidence`: (sha256, media kind) pairs) and the certified officers; the case is
+    recorded step by step like any other and waits at 缴纳罚款 with its decision number."""
+    _check_version(acting_user, item_version, ItemKind.PENALTY)
+    _check_party(acting_user, party)
+    on = _on(decided_on)
+    types = list(dict.fromkeys(penalty_types))
+    allowed = {PenaltyType.WARNING, PenaltyType.FINE}
+    if not types or not set(types) <= allowed:
+        raise ValidationError(
+            {
+                "penalty_types": "简易程序只能给予警告或者罚款（《行政处罚法》第五十一条），"
+                "其他处罚请按普通程序立案。"
+            }
+        )
+    limit = simple_limit(party)
+    if fine_amount > limit:
+        who = "公民" if party.kind == PartyKind.PERSON else "法人或者其他组织"
+        raise ValidationError(
+            {
+                "fine_amount": f"简易程序对{who}只能处{limit // 100}元以下罚款（《行政处罚法》"
+                f"第五十一条），本案拟罚款{fine_amount / 100:.2f}元，超出限额，"
+                "请按普通程序立案办理。"
+            }
+        )
+    flow = FlowDefinition.objects.get(code=SIMPLE_FLOW)
+    with transaction.atomic():
+        case = _new_case(
+            acting_user,
+            version=item_version,
+            flow=flow,
+            party=party,
+            title=title,
+            kind=CaseKind.PENALTY,
+            procedure=Procedure.SIMPLE,
+            on=on,
+            facts=facts,
+        )
+        _set_handlers(case, acting_user, handlers)
+        for sha256, media_kind in av_evidence:
+            evidence = CaseEvidence(
+                case=case,
+                step="onspot_check",
+                sha256=sha256.lower(),
+                media_kind=media_kind,
+                added_by=acting_user,
+            )
+            evidence.full_clean()
+            evidence.save()
+        case.penalty_types = types
+        case.fine_amount = fine_amount
+        case.filed_on = on
+        _event(
+            "case.registered",
+            case,
+            acting_user,
+            {
+                "item_version": item_version.pk,
+                "party": party.pk,
+                "procedure": Procedure.SIMPLE,
+                "evidence": [sha for sha, _ in av_evidence],
+            },
+        )
+        _move(case, acting_user, "onspot_notice", on=on, owner="当场处罚")
+        _move(case, acting_user, "onspot_decide", on=on, owner="当场处罚")
+        case.number = _number(case, DocumentKind.ON_SPOT_DECISION, on)
+        case.decision_number = case.number
+        case.decided_on = on
+        case.served_on = on  # the on-the-spot decision is handed over at once (art. 52)
+        case.outcome = Outcome.PENALTY
+        _move(
+            case,
+            acting_user,
+            "onspot_pay",
+            on=on,
+            owner="当场处罚",
+            event="decision.made",
+            payload={
+                "procedure": Procedure.SIMPLE,
+                "decision_number": case.decision_number,
+                "penalty_types": types,
+                "fine_amount": fine_amount,
+            },
+        )
+    return case
+
+
+# --- 行政许可 -------------------------------------------------------------------------------
+
+
+def licence_apply(
+    *,
+    acting_user,
+    item_version: EnforcementItemVersion,
+    party: Party,
+    title: str,
+    received_on: dt.date | None = None,
+    materials: str = "",
+) -> Case:
+    """申请 received (许可法 arts. 29–31); the 5-working-day intake clock starts."""
+    _check_version(acting_user, item_version, ItemKind.LICENCE)
+    _check_party(acting_user, party)
+    on = _on(received_on)
+    with transaction.atomic():
+        case = _new_case(
+            acting_user,
+            version=item_version,
+            flow=item_version.flow,
+            party=party,
+            title=title,
+            kind=CaseKind.LICENCE,
+            procedure=Procedure.ORDINARY,
+            on=on,
+            facts=materials,
+        )
+        case.handlers.set([acting_user.staff])
+        _event(
+            "licence.applied",
+            case,
+            acting_user,
+            {"item_version": item_version.pk, "party": party.pk, "received_on": on.isoformat()},
+        )
+    return case
+
+
+def licence_request_correction(
+    *, acting_user, case: Case, items: str, notified_on: dt.date | None = None
+) -> Case:
+    """一次性告知补正 (许可法 art. 32(4)): everything to correct, at once, within 5 working
+    days of receipt. Later than that the application counts as accepted from receipt."""
+    on = _on(notified_on)
+    if not items.strip():
+        raise ValidationError({"items": "请一次性列明需要补正的全部材料。"})
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_step(case, "apply")
+        deadline = clocks.correction_deadline(case.registered_on)
+        if on > deadline:
+            raise ValidationError(
+                f"一次性告知补正的期限已于{deadline:%Y年%m月%d日}届满（收到申请材料后5个工作日，"
+                "《行政许可法》第三十二条），依法自收到申请材料之日起即为受理，请直接办理受理。"
+            )
+        case.correction_notified_on = on
+        case.correction_items = items.strip()
+        _move(
+            case,
+            acting_user,
+            "correction",
+            on=on,
+            reason=items,
+            owner="一次性告知补正",
+            event="licence.correction_requested",
+        )
+    return case
+
+
+def licence_accept(*, acting_user, case: Case, accepted_on: dt.date | None = None) -> Case:
+    """受理 (许可法 art. 32) with its numbered 受理通知书; the case moves on to 审查. Where no
+    correction was notified within 5 working days, acceptance counts from receipt."""
+    on = _on(accepted_on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_step(case, "apply", "correction")
+        deemed = case.correction_notified_on is None and on > clocks.correction_deadline(
+            case.registered_on
+        )
+        case.filed_on = case.registered_on if deemed else on
+        case.number = _number(case, DocumentKind.ACCEPTANCE, on)
+        _move(
+            case,
+            acting_user,
+            "accept",
+            on=on,
+            owner="受理",
+            event="licence.accepted",
+            payload={"accepted_from": case.filed_on.isoformat(), "deemed": deemed},
+        )
+        _move(case, acting_user, "review", on=on, owner="受理")
+    return case
+
+
+def licence_not_accept(*, acting_user, case: Case, reason: str, on: dt.date | None = None) -> Case:
+    """不予受理 (许可法 art. 32) with its numbered decision and reasons."""
+    on = _on(on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_step(case, "apply")
+        if not reason.strip():
+            raise ValidationError({"reason": "不予受理须说明理由（《行政许可法》第三十二条）。"})
+        case.decision_number = _number(case, DocumentKind.NON_ACCEPTANCE, on)
+        _move(
+            case,
+            acting_user,
+            "not_accepted",
+            on=on,
+            reason=reason,
+            owner="不予受理",
+            event="licence.not_accepted",
+            payload={"decision_number": case.decision_number},
+        )
+    return case
+
+
+def licence_extend(*, acting_user, case: Case, reason: str, on: dt.date | None = None) -> Case:
+    """+10 working days with the head's approval and a reason told to the applicant
+    (许可法 art. 42), decided within the first 20 working days, once."""
+    on = _on(on)
+    _require_role(acting_user, (Role.LEADER,), "延长许可决定期限")
+    if not reason.strip():
+        raise ValidationError({"reason": "请写明延长期限的理由，并告知申请人。"})
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        if case.kind != CaseKind.LICENCE or case.filed_on is None or case.decided_on:
+            raise ValidationError("只有已受理、尚未决定的许可申请可以延长决定期限。")
+        if case.extended:
+            raise ValidationError(
+                "决定期限已经延长过一次，不能再延长（《行政许可法》第四十二条）。"
+            )
+        due = clocks.licence_clocks(case)[1].due
+        if on > due:
+            raise ValidationError(
+                f"20个工作日的决定期限已于{due:%Y年%m月%d日}届满，不能再延长，请尽快作出决定。"
+            )
+        case.extended = True
+        case.extension_reason = reason.strip()
+        _save(case)
+        _event(
+            "licence.extended", case, acting_user, {"reason": reason.strip(), "on": on.isoformat()}
+        )
+    return case
+
+
+def licence_decide(
+    *,
+    acting_user,
+    case: Case,
+    granted: bool,
+    decided_on: dt.date | None = None,
+    reason: str = "",
+    content: str = "",
+) -> Case:
+    """准予 / 不予行政许可 (许可法 arts. 38, 42), by a leader, after any mandatory legal review.
+    The 20 (+10) working days are a clock, not a refusal."""
+    on = _on(decided_on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        step = _require_step(case, "decide")
+        _require_role(acting_user, step.roles, "许可决定")
+        _check_gate(case)
+        kind = DocumentKind.LICENCE_GRANT if granted else DocumentKind.LICENCE_REFUSAL
+        if not granted and not reason.strip():
+            raise ValidationError({"reason": "不予许可须说明理由（《行政许可法》第三十八条）。"})
+        case.decision_number = _number(case, kind, on)
+        case.decided_on = on
+        case.decision_content = content.strip()
+        if granted:
+            case.outcome = Outcome.GRANTED
+        _move(
+            case,
+            acting_user,
+            "serve" if granted else "refuse",
+            on=on,
+            reason=reason,
+            owner="许可决定",
+            event="decision.made",
+            payload={
+                "outcome": Outcome.GRANTED if granted else Outcome.REFUSED,
+                "decision_number": case.decision_number,
+                "content": case.decision_content,
+            },
+        )
+    return case

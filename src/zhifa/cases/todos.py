@@ -1,0 +1,53 @@
+"""The cases' 待办 provider: cases awaiting the user's action and overdue or due-soon clocks.
+
+The case pages arrive with the UI; until then the items link to the 待办 page itself (with an
+anchor per case), never to a page that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from zhifa.core.todo import TodoItem
+from zhifa.org.roles import Role
+
+
+def _url(case) -> str:
+    return reverse("core:todo") + f"#case-{case.pk}"
+
+
+def case_todos(user) -> list[TodoItem]:
+    from zhifa.cases.selectors import cases_awaiting, clock_alerts
+    from zhifa.catalog.models import FlowStep
+
+    if not getattr(user, "is_authenticated", False) or getattr(user, "staff", None) is None:
+        return []
+    today = timezone.localdate()
+    names = {(s.flow_id, s.code): s.name for s in FlowStep.objects.only("flow_id", "code", "name")}
+    items = [
+        TodoItem(
+            title=f"{case.number or case.title}：{names.get((case.flow_id, case.step), case.step)}",
+            url=_url(case),
+            detail=f"{case.get_kind_display()} · 当事人：{case.party.name}",
+        )
+        for case in cases_awaiting(user=user).select_related("party")
+    ]
+    roles = {group.name for group in user.groups.all()}
+    heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
+    # Unit heads and leaders watch every clock of their agency; officers their own cases.
+    for alert in clock_alerts(user=user, today=today, mine_only=not roles & heads):
+        overdue = alert.state == "overdue"
+        items.append(
+            TodoItem(
+                title=f"{alert.case.number or alert.case.title}：{alert.clock.label}"
+                + ("已逾期" if overdue else "即将到期"),
+                url=_url(alert.case),
+                detail=f"期限{alert.clock.period_label}（{alert.clock.basis}），"
+                f"至{alert.clock.due:%Y年%m月%d日}"
+                + ("（暂定）" if alert.clock.provisional else ""),
+                level="danger" if overdue else "warning",
+                due=alert.clock.due,
+            )
+        )
+    return items
