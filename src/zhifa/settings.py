@@ -177,6 +177,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ZHIFA_LOG_LEVEL", "INFO")},
+    # The Huey consumer logs through its own handler; don't print every line twice.
+    "loggers": {"huey": {"level": "INFO", "propagate": False}},
 }
 
 # --- ledger ---

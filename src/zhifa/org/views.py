@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -80,7 +81,11 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已添加工作人员：{staff.real_name}。")
             return redirect("org:staff_detail", pk=staff.pk)
-    return render(request, "org/form.html", {"form": form, "title": "添加工作人员"})
+    return render(
+        request,
+        "org/form.html",
+        {"form": form, "title": "添加工作人员", "cancel_url": reverse("org:staff_list")},
+    )
 
 
 @allowed(permissions.can_manage_staff)
@@ -119,7 +124,13 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已保存。")
             return redirect("org:staff_detail", pk=staff.pk)
     return render(
-        request, "org/form.html", {"form": form, "title": f"编辑工作人员：{staff.real_name}"}
+        request,
+        "org/form.html",
+        {
+            "form": form,
+            "title": f"编辑工作人员：{staff.real_name}",
+            "cancel_url": reverse("org:staff_detail", args=[staff.pk]),
+        },
     )
 
 
@@ -168,7 +179,13 @@ def certificate_create(request: HttpRequest, staff_pk: int) -> HttpResponse:
             messages.success(request, f"已为{holder.real_name}登记执法证。")
             return redirect("org:staff_detail", pk=holder.pk)
     return render(
-        request, "org/form.html", {"form": form, "title": f"登记执法证：{holder.real_name}"}
+        request,
+        "org/form.html",
+        {
+            "form": form,
+            "title": f"登记执法证：{holder.real_name}",
+            "cancel_url": reverse("org:staff_detail", args=[holder.pk]),
+        },
     )
 
 
@@ -264,7 +281,11 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("org:unit_list")
-    return render(request, "org/form.html", {"form": form, "title": f"编辑科室：{unit.name}"})
+    return render(
+        request,
+        "org/form.html",
+        {"form": form, "title": f"编辑科室：{unit.name}", "cancel_url": reverse("org:unit_list")},
+    )
 
 
 @allowed(permissions.can_view_training)
@@ -296,7 +317,11 @@ def training_plan_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已添加培训计划。")
             return redirect("org:training_list")
-    return render(request, "org/form.html", {"form": form, "title": "添加培训计划"})
+    return render(
+        request,
+        "org/form.html",
+        {"form": form, "title": "添加培训计划", "cancel_url": reverse("org:training_list")},
+    )
 
 
 @allowed(permissions.can_manage_training)
@@ -323,7 +348,11 @@ def training_record_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记{len(records)}人次培训。")
             return redirect("org:training_list")
-    return render(request, "org/form.html", {"form": form, "title": "登记培训（签到）"})
+    return render(
+        request,
+        "org/form.html",
+        {"form": form, "title": "登记培训（签到）", "cancel_url": reverse("org:training_list")},
+    )
 
 
 @allowed(permissions.can_view_leading_group)

@@ -66,3 +66,9 @@ def test_admin_todo_lists_years_without_holiday_schedule(login, world):
     with mock.patch("zhifa.core.calendar.package_covers", return_value=False):
         officer_page = login(world.user("officer_a")).get(reverse("core:todo")).content.decode()
     assert "节假日安排" not in officer_page
+
+
+def test_not_found_and_forbidden_pages_are_chinese(world, login):
+    client = login(world.user("officer_a"))
+    assert "未找到" in client.get("/org/staff/999999/").content.decode()
+    assert "无权" in client.get(reverse("org:staff_create")).content.decode()
