@@ -7,9 +7,20 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from zhifa import ledger
 from zhifa.cases.clocks import DUE_SOON_DAYS, CaseClock, case_clocks
-from zhifa.cases.models import Case, CaseStatus
-from zhifa.catalog.models import FlowStep
+from zhifa.cases.models import Case, CaseKind, CaseStatus, Party
+from zhifa.catalog.models import (
+    EnforcementItem,
+    EnforcementItemVersion,
+    FlowStep,
+    FlowTransition,
+    VersionStatus,
+)
+from zhifa.core import calendar
+from zhifa.ledger.models import Event
+from zhifa.ledger.services import subject_ref
+from zhifa.org.models import Staff
 from zhifa.org.roles import Role
 from zhifa.org.selectors import scope
 
@@ -82,3 +93,251 @@ def cases_awaiting(*, user) -> QuerySet[Case]:
     if not approver:  # officers see the cases they handle
         cases = cases.filter(handlers__user=user).distinct()
     return cases
+
+
+# --- for the case pages --------------------------------------------------------------------
+
+
+def party_options(*, user) -> QuerySet[Party]:
+    """Parties of the user's own agency (a new case is always the user's agency's)."""
+    staff = getattr(user, "staff", None)
+    if staff is None:
+        return Party.objects.none()
+    return Party.objects.filter(agency_id=staff.agency_id).order_by("name", "pk")
+
+
+def item_version_options(*, user, kind: str) -> QuerySet[EnforcementItemVersion]:
+    """The approved current versions of the user's agency's items of `kind` (许可 / 处罚)."""
+    staff = getattr(user, "staff", None)
+    if staff is None:
+        return EnforcementItemVersion.objects.none()
+    current = EnforcementItem.objects.filter(agency_id=staff.agency_id).values(
+        "current_version_id"
+    )
+    return (
+        EnforcementItemVersion.objects.filter(
+            pk__in=current, kind=kind, status=VersionStatus.APPROVED, flow__isnull=False
+        )
+        .select_related("item")
+        .order_by("item__code")
+    )
+
+
+def handler_options(*, user) -> QuerySet[Staff]:
+    """Active staff of the user's agency (承办人 candidates)."""
+    staff = getattr(user, "staff", None)
+    if staff is None:
+        return Staff.objects.none()
+    return Staff.objects.filter(agency_id=staff.agency_id, is_active=True).select_related("unit")
+
+
+@dataclass(frozen=True)
+class ClockView:
+    clock: CaseClock
+    state: str
+    remaining: int  # working or calendar days from today to the due date (negative: past)
+
+
+def clock_views(case: Case, *, today: dt.date) -> list[ClockView]:
+    """The case's clocks with their state and the days left, in the clock's own unit."""
+    views = []
+    with calendar.year_cache():
+        for clock in case_clocks(case):
+            if clock.unit == "working":
+                remaining = calendar.working_days_between(today, clock.due)
+            else:
+                remaining = (clock.due - today).days
+            views.append(ClockView(clock, clock.state(today), remaining))
+    return views
+
+
+def list_alerts(cases: list[Case], *, today: dt.date) -> dict[int, str]:
+    """For a page of cases: "overdue" / "due_soon" per case that has such a clock."""
+    alerts: dict[int, str] = {}
+    with calendar.year_cache():
+        for case in cases:
+            states = {clock.state(today) for clock in case_clocks(case)}
+            if "overdue" in states:
+                alerts[case.pk] = "overdue"
+            elif "due_soon" in states:
+                alerts[case.pk] = "due_soon"
+    return alerts
+
+
+def step_names(flow_ids: set[int]) -> dict[tuple[int, str], str]:
+    steps = FlowStep.objects.filter(flow_id__in=flow_ids).only("flow_id", "code", "name")
+    return {(s.flow_id, s.code): s.name for s in steps}
+
+
+@dataclass(frozen=True)
+class FlowProgress:
+    step: FlowStep
+    current: bool
+    visited: bool
+
+
+def flow_progress(case: Case) -> list[FlowProgress]:
+    visited = {case.flow.steps.order_by("order").values_list("code", flat=True).first()}
+    visited |= set(case.step_records.values_list("to_step", flat=True))
+    return [
+        FlowProgress(step, step.code == case.step, step.code in visited)
+        for step in case.flow.steps.order_by("order")
+    ]
+
+
+# Moves owned by a service (services.OWNED's Chinese action name) -> the page action.
+OWNER_ACTIONS = {
+    "立案审批（予以立案）": "file",
+    "作出决定": "decide",
+    "送达": "serve",
+    "结案": "close",
+    "受理": "accept",
+    "一次性告知补正": "correction",
+    "不予受理": "not_accept",
+    "许可决定": "licence_decide",
+}
+
+
+@dataclass(frozen=True)
+class AvailableActions:
+    actions: tuple[str, ...]  # keys of the case pages' action forms, in flow order
+    advance_to: tuple[FlowTransition, ...]  # generic moves the user's roles allow
+
+
+def available_actions(*, user, case: Case) -> AvailableActions:
+    """What the user may do on the case now: derived from the flow's transitions out of the
+    current step and the roles of the step that decides each move (the services check it
+    all again, with the case's data)."""
+    from zhifa.cases.services import OWNED
+
+    staff = getattr(user, "staff", None)
+    if staff is None or staff.agency_id != case.agency_id or case.status == CaseStatus.ARCHIVED:
+        return AvailableActions((), ())
+    roles = {group.name for group in user.groups.all()}
+    current = FlowStep.objects.get(flow=case.flow, code=case.step)
+    actions: list[str] = []
+    advance: list[FlowTransition] = []
+    is_open = case.status == CaseStatus.OPEN
+
+    def add(key: str) -> None:
+        if key not in actions:
+            actions.append(key)
+
+    mine = bool(roles & set(current.roles))
+    if is_open and case.kind == CaseKind.PENALTY:
+        if case.step in ("report", "legal_review") and mine:
+            add("propose")
+        if case.step == "prior_notice" and mine:
+            add("respond" if case.notified_on else "notify")
+    for transition in current.outgoing.select_related("target").order_by("target__order"):
+        target = transition.target
+        deciding = target if target.is_branch else current
+        if not is_open or not roles & set(deciding.roles):
+            continue
+        owner = OWNED.get((case.flow.code, current.code, target.code))
+        if owner is None:
+            advance.append(transition)
+        elif owner in OWNER_ACTIONS:
+            add(OWNER_ACTIONS[owner])
+    owes = bool(case.fine_amount) and case.paid_on is None
+    if is_open and case.step in ("execute", "onspot_pay") and mine and owes:
+        add("payment")
+    if is_open and case.step == "serve" and mine:
+        add("consent")
+    if case.status == CaseStatus.CLOSED and case.step == "archive" and mine:
+        add("archive")
+    undecided = bool(case.filed_on) and not case.decided_on and not case.extended
+    if is_open and case.kind == CaseKind.LICENCE and Role.LEADER.value in roles and undecided:
+        add("extend")
+    if is_open:
+        handles = case.handlers.filter(pk=staff.pk).exists()
+        if handles or roles & {Role.UNIT_HEAD.value, Role.LEADER.value}:
+            add("evidence")
+        if Role.LEADER.value in roles and case.flow.steps.filter(requires_av=True).exists():
+            add("av_exception")
+    return AvailableActions(tuple(actions), tuple(advance))
+
+
+# Ledger event kinds in Chinese, for the timeline.
+EVENT_LABELS = {
+    "case.registered": "登记案件",
+    "case.step": "环节流转",
+    "case.filed": "立案",
+    "case.handlers_set": "指定承办人",
+    "case.decision_proposed": "拟处罚意见",
+    "case.notified": "事先告知",
+    "case.party_response": "当事人陈述申辩或听证申请",
+    "decision.made": "作出决定",
+    "case.e_service_consent": "电子送达确认",
+    "document.served": "送达",
+    "case.payment_recorded": "缴纳罚款",
+    "case.closed": "结案",
+    "case.archived": "归档",
+    "case.av_exception_approved": "批准未音像记录理由",
+    "evidence.attached": "添加证据",
+    "evidence.added": "证据入库",
+    "licence.applied": "收到许可申请",
+    "licence.correction_requested": "一次性告知补正",
+    "licence.accepted": "受理",
+    "licence.not_accepted": "不予受理",
+    "licence.extended": "延长决定期限",
+    "record.viewed": "查看",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    kind: str
+    label: str
+    actor: str
+    time: dt.datetime
+    leaf: str
+    detail: str
+
+
+def _detail(event: Event, names: dict[str, str]) -> str:
+    p = event.payload
+    parts = []
+    if p.get("to"):
+        source = p.get("from", "")
+        parts.append(f"{names.get(source, source)} → {names.get(p['to'], p['to'])}")
+    if event.kind == "case.filed" and p.get("number"):
+        parts.append(f"编号：{p['number']}")
+    for key, label in (("decision_number", "文号"), ("reason", "理由")):
+        if p.get(key):
+            parts.append(f"{label}：{p[key]}")
+    if p.get("sha256"):
+        parts.append(f"SHA-256 {p['sha256'][:12]}…")
+    return "；".join(parts)
+
+
+def case_timeline(*, user, case: Case) -> tuple[list[TimelineEntry], int]:
+    """The case's ledger events for users in scope (C10 views counted, not listed)."""
+    if not ledger.can_view(user, case.agency_id):
+        return [], 0
+    ref, _ = subject_ref(case)
+    events = Event.objects.filter(subject=ref).select_related("actor__staff").order_by("seq")
+    names = {s.code: s.name for s in case.flow.steps.all()}
+    entries, views = [], 0
+    for event in events.defer("canonical"):
+        if event.kind == "record.viewed":
+            views += 1
+            continue
+        actor = event.actor
+        who = ""
+        if actor is not None:
+            staff = getattr(actor, "staff", None)
+            who = staff.real_name if staff else actor.username
+        entries.append(
+            TimelineEntry(
+                seq=event.seq,
+                kind=event.kind,
+                label=EVENT_LABELS.get(event.kind, event.kind),
+                actor=who or "系统",
+                time=event.time,
+                leaf=bytes(event.leaf_hash).hex()[:16],
+                detail=_detail(event, names),
+            )
+        )
+    return entries, views

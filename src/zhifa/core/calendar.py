@@ -14,6 +14,9 @@ deadline is the Nth working day after it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,7 +56,30 @@ class _Resolver:
         return day.weekday() < 5
 
 
+_year_memo: ContextVar[dict | None] = ContextVar("zhifa_calendar_years", default=None)
+
+
+@contextmanager
+def year_cache() -> Iterator[None]:
+    """Within this block each year's schedule is read once (list pages computing many
+    deadlines keep a bounded number of queries)."""
+    token = _year_memo.set({})
+    try:
+        yield
+    finally:
+        _year_memo.reset(token)
+
+
 def _load_year(year: int) -> tuple[Source, set[dt.date], set[dt.date]]:
+    memo = _year_memo.get()
+    if memo is None:
+        return _read_year(year)
+    if year not in memo:
+        memo[year] = _read_year(year)
+    return memo[year]
+
+
+def _read_year(year: int) -> tuple[Source, set[dt.date], set[dt.date]]:
     from zhifa.core.models import HolidaySchedule
 
     schedule = HolidaySchedule.objects.filter(year=year).prefetch_related("days").first()

@@ -64,10 +64,20 @@ _CATALOG_MODELS = [
     "numberingpattern",
 ]
 
+# Cases (zhifa.cases): everyone in enforcement and the county supervisor reads the cases in
+# scope; who may act is decided by the flow's step roles (cases.permissions, services).
+_CASES_READ = ["cases.view_case"]
+
 # Which permissions each role holds. Agency scoping is applied by selectors on top.
 PERMISSIONS: dict[Role, list[str]] = {
-    Role.OFFICER: ["org.view_staff", "org.view_unit", *_CATALOG_READ],
-    Role.UNIT_HEAD: ["org.view_staff", "org.view_unit", "org.view_certificate", *_CATALOG_READ],
+    Role.OFFICER: ["org.view_staff", "org.view_unit", *_CATALOG_READ, *_CASES_READ],
+    Role.UNIT_HEAD: [
+        "org.view_staff",
+        "org.view_unit",
+        "org.view_certificate",
+        *_CATALOG_READ,
+        *_CASES_READ,
+    ],
     Role.LEADER: [
         "org.view_staff",
         "org.view_unit",
@@ -76,6 +86,7 @@ PERMISSIONS: dict[Role, list[str]] = {
         "org.view_leadinggroup",
         *_CATALOG_READ,
         "catalog.approve_enforcementitem",
+        *_CASES_READ,
     ],
     Role.REVIEWER: [
         "org.view_staff",
@@ -83,6 +94,7 @@ PERMISSIONS: dict[Role, list[str]] = {
         "org.view_certificate",
         "org.view_trainingrecord",
         *_CATALOG_READ,
+        *_CASES_READ,
     ],
     Role.OFFICE: [
         f"org.{action}_{model}" for model in _STAFF_WORK for action in ("view", "add", "change")
@@ -93,9 +105,10 @@ PERMISSIONS: dict[Role, list[str]] = {
         "catalog.change_enforcementitem",
         "catalog.add_numberingpattern",
         "catalog.change_numberingpattern",
+        *_CASES_READ,
     ],
     Role.SUPERVISOR: [f"org.view_{model}" for model in _ORG_MODELS]
-    + ["org.view_all_agencies", *_CATALOG_READ],
+    + ["org.view_all_agencies", *_CATALOG_READ, *_CASES_READ],
     Role.ADMIN: [
         f"org.{action}_{model}"
         for model in _ORG_MODELS

@@ -79,3 +79,13 @@ def test_calendar_deadline_rolls_past_holidays():
     assert calendar.calendar_deadline(D(2025, 9, 16), 15, roll_to_working_day=False).due == D(
         2025, 10, 1
     )
+
+
+@pytest.mark.django_db
+def test_year_cache_reads_each_year_once(django_assert_num_queries):
+    from zhifa.core import calendar as cal
+
+    with cal.year_cache():
+        cal.working_deadline(dt.date(2026, 1, 5), 5)
+        with django_assert_num_queries(0):
+            cal.working_deadline(dt.date(2026, 3, 2), 10)
