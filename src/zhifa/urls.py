@@ -23,5 +23,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("org/", include("zhifa.org.urls")),
     path("catalog/", include("zhifa.catalog.urls")),
+    path("cases/", include("zhifa.cases.urls")),
     path("", include("zhifa.core.urls")),
 ]

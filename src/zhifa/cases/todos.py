@@ -1,7 +1,6 @@
 """The cases' 待办 provider: cases awaiting the user's action and overdue or due-soon clocks.
 
-The case pages arrive with the UI; until then the items link to the 待办 page itself (with an
-anchor per case), never to a page that does not exist.
+Each item links to its case page.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from zhifa.org.roles import Role
 
 
 def _url(case) -> str:
-    return reverse("core:todo") + f"#case-{case.pk}"
+    return reverse("cases:case_detail", args=[case.pk])
 
 
 def case_todos(user) -> list[TodoItem]:

@@ -1,0 +1,1 @@
+"""Demo cases (filled below)."""
