@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from zhifa.core.codes import uscc_check_char
+from zhifa.ledger.testing import purge_ledger
 from zhifa.org.models import Agency, Certificate, EnforcementArea, Staff, Unit
 from zhifa.org.roles import Role
 
@@ -108,3 +109,11 @@ def login(client):
         return client
 
     return do
+
+
+@pytest.fixture
+def ledger_purge(transactional_db):
+    """For transactional tests that write ledger events: empty the append-only tables
+    (behind the triggers' back) before the test database is flushed."""
+    yield
+    purge_ledger()

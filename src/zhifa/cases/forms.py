@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 
 from zhifa.cases import selectors
 from zhifa.cases.models import Case, MediaKind, Outcome, PartyKind, PenaltyType, ServiceMethod
@@ -84,7 +83,7 @@ class NewCaseForm(forms.Form):
         empty_label="（新当事人，在下方填写）",
     )
     kind = forms.ChoiceField(
-        label="新当事人类别", choices=[("", "—")] + PartyKind.choices, required=False
+        label="新当事人类别", choices=[("", "—"), *PartyKind.choices], required=False
     )
     name = forms.CharField(label="新当事人姓名或名称", max_length=200, required=False)
     id_number = forms.CharField(
@@ -127,7 +126,10 @@ class NewCaseForm(forms.Form):
 class ClueForm(NewCaseForm):
     title = forms.CharField(label="案由", max_length=200)
     source = forms.CharField(
-        label="案件来源", max_length=50, required=False, help_text="投诉举报、监督检查、移送、交办等。"
+        label="案件来源",
+        max_length=50,
+        required=False,
+        help_text="投诉举报、监督检查、移送、交办等。",
     )
     facts = forms.CharField(label="违法线索", widget=TEXTAREA, required=False)
     registered_on = date_field("发现线索日期")
@@ -148,7 +150,9 @@ class SimplePenaltyForm(NewCaseForm):
         choices=[(PenaltyType.WARNING, "警告"), (PenaltyType.FINE, "罚款")],
         widget=forms.CheckboxSelectMultiple,
     )
-    fine = YuanField("罚款金额（元）", help_text="公民200元以下、单位3000元以下（处罚法第五十一条）。")
+    fine = YuanField(
+        "罚款金额（元）", help_text="公民200元以下、单位3000元以下（处罚法第五十一条）。"
+    )
     handlers = HandlerChoiceField(
         label="执法人员", queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -379,7 +383,3 @@ class LicenceDecideForm(CaseForm):
         label="理由", widget=TEXTAREA, required=False, help_text="不予许可须说明理由。"
     )
     decided_on = date_field("决定日期")
-
-
-def today():
-    return timezone.localdate()

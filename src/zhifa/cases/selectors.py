@@ -111,9 +111,7 @@ def item_version_options(*, user, kind: str) -> QuerySet[EnforcementItemVersion]
     staff = getattr(user, "staff", None)
     if staff is None:
         return EnforcementItemVersion.objects.none()
-    current = EnforcementItem.objects.filter(agency_id=staff.agency_id).values(
-        "current_version_id"
-    )
+    current = EnforcementItem.objects.filter(agency_id=staff.agency_id).values("current_version_id")
     return (
         EnforcementItemVersion.objects.filter(
             pk__in=current, kind=kind, status=VersionStatus.APPROVED, flow__isnull=False

@@ -441,9 +441,7 @@ def _action_view(action: Action) -> Callable:
                 step = selectors.step_names({case.flow_id}).get((case.flow_id, case.step), "")
                 messages.success(request, action.message.format(case=case, step=step))
                 return redirect("cases:case_detail", pk=case.pk)
-        return render(
-            request, "cases/action.html", {"case": case, "form": form, "action": action}
-        )
+        return render(request, "cases/action.html", {"case": case, "form": form, "action": action})
 
     view.__name__ = f"case_{action.key}"
     view.__qualname__ = view.__name__
@@ -478,9 +476,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     progress = selectors.flow_progress(case)
     step_name = {p.step.code: p.step.name for p in progress}
     due = None
-    if case.kind == CaseKind.PENALTY and case.fine_amount and case.paid_on is None:
-        if case.step in ("execute", "onspot_pay"):
-            due = services.amount_due(case, on=today)
+    owes = case.kind == CaseKind.PENALTY and case.fine_amount and case.paid_on is None
+    if owes and case.step in ("execute", "onspot_pay"):
+        fine, surcharge = services.amount_due(case, on=today)
+        due = {
+            "fine": fine / 100,
+            "surcharge": surcharge / 100,
+            "total": (fine + surcharge) / 100,
+        }
     return render(
         request,
         "cases/case_detail.html",
