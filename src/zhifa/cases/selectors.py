@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from zhifa import ledger
 from zhifa.cases.clocks import DUE_SOON_DAYS, CaseClock, case_clocks
-from zhifa.cases.models import Case, CaseKind, CaseStatus, Party
+from zhifa.cases.models import AV_MEDIA, Case, CaseKind, CaseStatus, Party
 from zhifa.catalog.models import (
     EnforcementItem,
     EnforcementItemVersion,
@@ -251,9 +251,15 @@ def available_actions(*, user, case: Case) -> AvailableActions:
         handles = case.handlers.filter(pk=staff.pk).exists()
         if handles or roles & {Role.UNIT_HEAD.value, Role.LEADER.value}:
             add("evidence")
-        if Role.LEADER.value in roles and case.flow.steps.filter(requires_av=True).exists():
+        if Role.LEADER.value in roles and current.requires_av and not _has_av(case, case.step):
             add("av_exception")
     return AvailableActions(tuple(actions), tuple(advance))
+
+
+def _has_av(case: Case, step: str) -> bool:
+    if case.av_exceptions.filter(step=step).exists():
+        return True
+    return case.evidence.filter(step=step, media_kind__in=AV_MEDIA).exists()
 
 
 # Ledger event kinds in Chinese, for the timeline.

@@ -82,7 +82,7 @@ def _party(request: HttpRequest, form: forms.NewCaseForm):
 
 
 def _new_case_view(request, form_class, title: str, create: Callable, message: str):
-    form = form_class(request.POST or None, user=request.user)
+    form = form_class(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             # The new party and the case are created together or not at all.
@@ -216,8 +216,6 @@ def _propose(request, case, d):
         suspected_crime=d["suspected_crime"],
     )
 
-
-U = "acting_user"
 
 ACTIONS: dict[str, Action] = {
     a.key: a
@@ -430,7 +428,7 @@ def _action_view(action: Action) -> Callable:
     @GET_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         case = get_or_404(selectors.case_get, user=request.user, pk=pk)
-        form = _form(action, case, request.user, request.POST or None)
+        form = _form(action, case, request.user, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 action.run(request, case, form.cleaned_data)
@@ -468,6 +466,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         advance = ACTIONS["advance"]
         form = _form(advance, case, request.user, transitions=available.advance_to)
         action_forms.append((advance, form))
+    # The step's own actions first, then the generic move, then evidence records.
+    action_forms.sort(key=lambda pair: pair[0].key in ("evidence", "av_exception"))
     timeline, views = selectors.case_timeline(user=request.user, case=case)
     evidence = list(case.evidence.select_related("added_by__staff").order_by("pk"))
     exceptions = list(

@@ -57,7 +57,7 @@ def test_full_penalty_case_through_the_pages(cw, client):
     assert response.status_code == 302
     case = Case.objects.get()
     assert response.url == reverse("cases:case_detail", args=[case.pk])
-    assert "已登记案件线索" in str(list(get_messages(response.wsgi_request))[0])
+    assert "已登记案件线索" in str(next(iter(get_messages(response.wsgi_request))))
     html = page(client, case)
     assert "线索登记" in html and "决定是否立案" in html and "登记案件" in html
 
@@ -77,8 +77,15 @@ def test_full_penalty_case_through_the_pages(cw, client):
     client.force_login(head)
     act(client, case, "advance", {"to_step": "prior_notice", "on": d(50)})
     client.force_login(officer)
-    assert "事先告知" in act(client, case, "notify", {"notified_on": d(45), "hearing_right": "auto"})
-    act(client, case, "respond", {"response": "statement", "statement": "已停工", "received_on": d(44)})
+    assert "事先告知" in act(
+        client, case, "notify", {"notified_on": d(45), "hearing_right": "auto"}
+    )
+    act(
+        client,
+        case,
+        "respond",
+        {"response": "statement", "statement": "已停工", "received_on": d(44)},
+    )
     act(client, case, "advance", {"to_step": "decide", "on": d(30)})
     client.force_login(leader)
     assert "已作出决定" in act(client, case, "decide", {"outcome": "penalty", "decided_on": d(28)})
@@ -97,7 +104,13 @@ def test_full_penalty_case_through_the_pages(cw, client):
     case.refresh_from_db()
     assert case.status == CaseStatus.ARCHIVED and case.fine_amount == 5_000_00
     html = page(client, case)
-    for clock in ["决定是否立案", "作出处罚决定", "陈述申辩、申请听证期限", "送达决定书", "缴纳罚款"]:
+    for clock in [
+        "决定是否立案",
+        "作出处罚决定",
+        "陈述申辩、申请听证期限",
+        "送达决定书",
+        "缴纳罚款",
+    ]:
         assert clock in html
     for entry in ["立案", "添加证据", "拟处罚意见", "事先告知", "作出决定", "送达", "缴纳罚款"]:
         assert entry in html
@@ -131,7 +144,9 @@ def test_licence_case_through_the_pages(cw, client):
     client.force_login(officer)
     act(client, case, "advance", {"to_step": "decide"})
     client.force_login(leader)
-    assert "已作出许可决定" in act(client, case, "licence_decide", {"granted": "1", "content": "准予"})
+    assert "已作出许可决定" in act(
+        client, case, "licence_decide", {"granted": "1", "content": "准予"}
+    )
     client.force_login(officer)
     act(client, case, "evidence", {"step": "serve", "sha256": sha("lic"), "media_kind": "video"})
     act(client, case, "serve", {"method": "direct"})
@@ -332,3 +347,59 @@ def test_navigation_shows_cases(cw, client):
     client.force_login(cw.user("officer_a"))
     html = client.get(reverse("core:todo")).content.decode()
     assert "案件办理" in html and reverse("cases:case_list") in html
+
+
+def test_av_exception_lets_the_step_complete(cw, client):
+    case = walk_penalty(cw, "investigate")
+    client.force_login(cw.user("officer_a"))
+    response = client.post(
+        reverse("cases:case_advance", args=[case.pk]), {"to_step": "report", "on": d(60)}
+    )
+    assert response.status_code == 200 and "须有音像记录" in response.content.decode()
+    client.force_login(cw.user("leader_a"))
+    assert "批准未音像记录的理由" in page(client, case)
+    reason = {"step": "investigate", "reason": "执法记录仪故障，已报修"}
+    assert "已批准" in act(client, case, "av_exception", reason)
+    assert "执法记录仪故障" in page(client, case)
+    client.force_login(cw.user("officer_a"))
+    act(client, case, "advance", {"to_step": "report", "on": d(60)})
+
+
+def test_simple_penalty_page(cw, client):
+    client.force_login(cw.user("officer_a"))
+    data = {
+        "item_version": cw.penalty.pk,
+        "party": cw.person.pk,
+        "title": "未备案开工",
+        "facts": "当场查实",
+        "penalty_types": ["罚款"],
+        "handlers": [cw.staff("officer_a").pk, cw.staff("officer2_a").pk],
+        "av_sha256": sha("onspot"),
+        "av_kind": "video",
+    }
+    response = client.post(reverse("cases:simple_penalty"), {**data, "fine": "200.01"})
+    assert response.status_code == 200 and "200元以下" in response.content.decode()
+    response = client.post(reverse("cases:simple_penalty"), {**data, "fine": "200"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.step == "onspot_pay" and case.decision_number.startswith("甲发改简罚")
+    assert "登记缴纳罚款" in page(client, case)
+
+
+def test_demo_cases_load_twice(db, settings, tmp_path):
+    from zhifa.cases import demo as cases_demo
+    from zhifa.catalog import demo as catalog_demo
+    from zhifa.org import demo as org_demo
+
+    settings.LEDGER_BLOB_DIR = tmp_path / "blobs"
+    said: list[str] = []
+    for step in (org_demo.load, catalog_demo.load, cases_demo.load, cases_demo.load):
+        step(said.append)
+    assert said[-1] == "演示案件已存在，跳过。"
+    cases = Case.objects.filter(title__endswith=cases_demo.MARK)
+    steps = sorted(cases.values_list("step", flat=True))
+    assert steps == sorted(
+        ["clue", "investigate", "prior_notice", "execute", "archive", "onspot_pay", "review",
+         "publish"]
+    )  # fmt: skip
+    assert Event.objects.filter(kind="evidence.attached").exists()
