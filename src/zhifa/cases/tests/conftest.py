@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from conftest import credit_code, make_certificate, make_staff
+from tests.factories import credit_code, make_certificate, make_staff
 from zhifa.cases import services
 from zhifa.cases.models import Case, MediaKind, Outcome, PartyKind
 from zhifa.catalog.models import (

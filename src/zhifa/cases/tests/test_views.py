@@ -119,7 +119,7 @@ def test_full_penalty_case_through_the_pages(cw, client):
 
 
 def test_licence_case_through_the_pages(cw, client):
-    from conftest import credit_code
+    from tests.factories import credit_code
 
     officer, leader = cw.user("officer_a"), cw.user("leader_a")
     client.force_login(officer)

@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 from tusclient import client as tus
 from tusclient.exceptions import TusCommunicationError
 
-from conftest import make_agency, make_staff
+from tests.factories import make_agency, make_staff
 from zhifa.ledger import blobs
 from zhifa.ledger.models import Blob, Event, Upload
 

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from conftest import make_certificate, make_staff
+from tests.factories import make_certificate, make_staff
 from zhifa.org import selectors
 from zhifa.org.models import Staff
 from zhifa.org.roles import Role
