@@ -9,10 +9,7 @@ class CatalogConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from zhifa.catalog import demo, navigation, standard  # noqa: F401 - demo registers
-        from zhifa.org import roles
 
-        # Roles are synced again once this app's permissions exist (org's own sync runs
-        # before them), then the standard flows and templates are loaded.
-        post_migrate.connect(roles.sync_groups, sender=self, dispatch_uid="catalog_roles")
+        # The standard flows and templates are loaded (or updated) after every migrate.
         post_migrate.connect(standard.load_on_migrate, sender=self, dispatch_uid="catalog_std")
         navigation.register_all()

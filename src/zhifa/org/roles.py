@@ -29,6 +29,7 @@ _ORG_MODELS = [
     "trainingrecord",
     "leadinggroup",
     "leadinggroupmember",
+    "device",
 ]
 _STAFF_WORK = [
     "unit",
@@ -39,6 +40,7 @@ _STAFF_WORK = [
     "leadinggroup",
     "leadinggroupmember",
     "enforcementarea",
+    "device",
 ]
 
 # The catalogue (zhifa.catalog): everyone working in enforcement reads laws, items, flows and
@@ -84,6 +86,7 @@ PERMISSIONS: dict[Role, list[str]] = {
         "org.view_certificate",
         "org.view_trainingrecord",
         "org.view_leadinggroup",
+        "org.view_device",
         *_CATALOG_READ,
         "catalog.approve_enforcementitem",
         *_CASES_READ,
@@ -128,19 +131,26 @@ PERMISSIONS: dict[Role, list[str]] = {
 }
 
 
-def sync_groups(**kwargs: object) -> None:
-    """Create each role's group and set exactly its permissions (idempotent)."""
+def sync_groups(using: str = "default", **kwargs: object) -> None:
+    """Create each role's group and set exactly its permissions (idempotent).
+
+    Runs after `migrate`. Permissions of apps later in INSTALLED_APPS are created by their own
+    post_migrate step, after this one, so they are created here first for every app.
+    """
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+
+    existing = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.using(using).select_related("content_type")
+    }
     for role, codenames in PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role.value)
-        wanted = []
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            wanted.extend(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(wanted)
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        group.permissions.set([existing[c] for c in codenames if c in existing])
 
 
 def has_role(user, role: Role) -> bool:

@@ -228,3 +228,16 @@ def test_refused_change_leaves_no_event(world):
             unit=None,
         )
     assert Event.objects.count() == before
+
+
+def test_every_role_permission_exists_and_is_granted():
+    from django.contrib.auth.models import Group, Permission
+
+    from zhifa.org.roles import PERMISSIONS
+
+    existing = {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.all()}
+    for role, codenames in PERMISSIONS.items():
+        assert set(codenames) <= existing, (role, set(codenames) - existing)
+        group = Group.objects.get(name=role.value)
+        granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        assert granted == set(codenames), role
