@@ -15,3 +15,7 @@ api = NinjaAPI(
 from zhifa.ledger.api import router as ledger_router  # noqa: E402 - routers after the API
 
 api.add_router("/ledger/", ledger_router)
+
+from zhifa.cases.api import router as cases_router  # noqa: E402
+
+api.add_router("/cases/", cases_router)

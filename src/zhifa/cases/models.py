@@ -280,6 +280,19 @@ class CaseEvidence(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, validators=[validate_sha256])
     media_kind = models.CharField("类别", max_length=10, choices=MediaKind.choices)
     description = models.CharField("说明", max_length=200, blank=True)
+    device = models.ForeignKey(
+        "org.Device",
+        verbose_name="采集设备",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    filename = models.CharField("原始文件名", max_length=255, blank=True)
+    content_type = models.CharField("文件类型", max_length=100, blank=True)
+    size = models.BigIntegerField("大小（字节）", null=True, blank=True)
+    captured_at = models.DateTimeField("采集时间", null=True, blank=True)
+    location = models.CharField("采集地点", max_length=200, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="添加人", on_delete=models.PROTECT, related_name="+"
     )
@@ -318,3 +331,58 @@ class AvException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}·{self.step}"
+
+
+class IssuedDocument(models.Model):
+    """A document (执法文书) issued in a case: numbered from the agency's pattern, rendered to
+    PDF and DOCX from a catalogue template, both files stored as blobs by SHA-256 and the
+    hashes recorded in the ledger (`document.issued`, P9, C2)."""
+
+    agency = models.ForeignKey(
+        "org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("文书种类", max_length=30)
+    number = models.CharField("文书编号", max_length=60, blank=True)
+    title = models.CharField("文书标题", max_length=100)
+    step = models.CharField("出具环节", max_length=50)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, validators=[validate_sha256])
+    docx_sha256 = models.CharField("DOCX SHA-256", max_length=64, validators=[validate_sha256])
+    pdf_size = models.PositiveBigIntegerField("PDF大小（字节）", default=0)
+    docx_size = models.PositiveBigIntegerField("DOCX大小（字节）", default=0)
+    template = models.ForeignKey(
+        "catalog.DocumentTemplate",
+        verbose_name="文书模板",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    template_version = models.CharField(
+        "模板版本（内容摘要）", max_length=64, help_text="所用模板标题、正文和权利告知的SHA-256。"
+    )
+    context = models.JSONField("填写内容快照", default=dict)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="出具人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已出具文书"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "number"],
+                condition=~models.Q(number=""),
+                name="issued_document_unique_number_per_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.number}）" if self.number else self.title
+
+    def filename(self, extension: str) -> str:
+        """e.g. 行政处罚决定书（宁发改罚〔2026〕1号）.pdf — the original Chinese name."""
+        stem = self.title + (f"（{self.number}）" if self.number else "")
+        stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem)
+        return f"{stem}.{extension}"

@@ -55,7 +55,6 @@ from zhifa.catalog.models import (
     NumberingPattern,
     VersionStatus,
 )
-from zhifa.core import numbering
 from zhifa.org.models import Staff
 from zhifa.org.roles import Role
 from zhifa.org.selectors import certificate_check
@@ -230,8 +229,7 @@ def _number(case: Case, kind: str, on: dt.date) -> str:
         raise ValidationError(
             f"本机关尚未设置“{label}”的编号格式，请由办公室在“文书编号格式”中设置后再办理。"
         )
-    seq = numbering.allocate(agency_id=case.agency_id, kind=kind, year=on.year)
-    return pattern.format(year=on.year, seq=seq)
+    return pattern.issue(on=on)
 
 
 # Set when the case is created and never changed afterwards: re-checking that these rows
@@ -470,9 +468,16 @@ def case_evidence_attach(
     sha256: str,
     media_kind: str,
     description: str = "",
+    device=None,
+    filename: str = "",
+    content_type: str = "",
+    size: int | None = None,
+    captured_at=None,
+    location: str = "",
 ) -> CaseEvidence:
     """Attach a stored evidence blob (by its SHA-256) to a step of the case. The upload and
-    the blob's own ledger event belong to the ledger's evidence store."""
+    the blob's own ledger event belong to the ledger's evidence store; the optional file
+    facts (device, original name, type, size, time and place of capture) are kept with it."""
     with transaction.atomic():
         case = _lock(acting_user, case)
         _require_open(case)
@@ -484,22 +489,30 @@ def case_evidence_attach(
             raise PermissionDenied("只有本案承办人或负责人可以添加证据。")
         if media_kind not in MediaKind.values:
             raise ValidationError({"media_kind": "请选择证据类别。"})
+        if device is not None and device.agency_id != case.agency_id:
+            raise ValidationError({"device": "只能选择本执法主体登记的执法装备。"})
         evidence = CaseEvidence(
             case=case,
             step=step,
             sha256=sha256.strip().lower(),
             media_kind=media_kind,
             description=description.strip(),
+            device=device,
+            filename=filename,
+            content_type=content_type,
+            size=size,
+            captured_at=captured_at,
+            location=location.strip(),
             added_by=acting_user,
         )
         evidence.full_clean()
         evidence.save()
-        _event(
-            "evidence.attached",
-            case,
-            acting_user,
-            {"step": step, "sha256": evidence.sha256, "media_kind": media_kind},
-        )
+        facts = {"step": step, "sha256": evidence.sha256, "media_kind": media_kind}
+        if device is not None:
+            facts["device"] = device.serial_number
+        if filename:
+            facts["filename"] = filename
+        _event("evidence.attached", case, acting_user, facts)
     return evidence
 
 

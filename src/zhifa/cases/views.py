@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhifa import ledger
-from zhifa.cases import forms, permissions, selectors, services
+from zhifa.cases import evidence_views, forms, permissions, selectors, services
 from zhifa.cases.models import AvException, CaseKind, CaseStatus, Procedure
 from zhifa.core.access import allowed
 from zhifa.core.forms import add_service_errors, get_or_404
@@ -335,7 +335,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "evidence",
-            "登记证据文件摘要（上传功能上线前）",
+            "按哈希关联已入库的证据",
             permissions.can_attach_evidence,
             forms.EvidenceForm,
             lambda r, c, d: services.case_evidence_attach(
@@ -347,7 +347,8 @@ ACTIONS: dict[str, Action] = {
                 description=d["description"],
             ),
             "已登记证据。",
-            "证据文件的上传和播放即将上线；目前只登记执法记录仪等设备上文件的SHA-256摘要。",
+            "用于已经存入证据库（例如经批量导入）的文件：填写其SHA-256即可关联到本案。"
+            "新文件请在“证据与音像记录”中直接上传。",
         ),
         Action(
             "av_exception",
@@ -469,7 +470,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The step's own actions first, then the generic move, then evidence records.
     action_forms.sort(key=lambda pair: pair[0].key in ("evidence", "av_exception"))
     timeline, views = selectors.case_timeline(user=request.user, case=case)
-    evidence = list(case.evidence.select_related("added_by__staff").order_by("pk"))
+    evidence = list(case.evidence.select_related("added_by__staff", "device").order_by("pk"))
     exceptions = list(
         AvException.objects.filter(case=case).select_related("approved_by__staff").order_by("pk")
     )
@@ -498,6 +499,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": timeline,
             "views": views,
             "evidence": [(e, step_name.get(e.step, e.step)) for e in evidence],
+            "upload": evidence_views.upload_context(request, case),
             "exceptions": [(x, step_name.get(x.step, x.step)) for x in exceptions],
             "amount_due": due,
             "is_simple": case.procedure == Procedure.SIMPLE,

@@ -4,6 +4,7 @@ templates (执法文书样本, P9) and per-agency numbering patterns (C2)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -485,8 +486,10 @@ def validate_numbering_pattern(pattern: str) -> None:
 
 
 class NumberingPattern(models.Model):
-    """How an agency numbers one kind of document (e.g. 宁发改罚〔2026〕12号). The gap-free
-    sequence itself is `zhifa.core.numbering.allocate(agency_id=, kind=, year=)`."""
+    """How an agency numbers one kind of document (e.g. 宁发改罚〔2026〕12号).
+
+    Kinds that share a pattern (行政处罚决定书 and 不予行政处罚决定书 are both 宁发改罚〔…〕)
+    share one gap-free series: the series is keyed by the pattern text, not the kind."""
 
     agency = models.ForeignKey(
         "org.Agency",
@@ -515,3 +518,9 @@ class NumberingPattern(models.Model):
 
     def format(self, *, year: int, seq: int) -> str:
         return numbering.format_number(self.pattern, year=year, seq=seq)
+
+    def issue(self, *, on: dt.date) -> str:
+        """The next number of this series for the year of `on`, inside the caller's
+        transaction (a rollback returns it)."""
+        seq = numbering.allocate(agency_id=self.agency_id, kind=self.pattern, year=on.year)
+        return self.format(year=on.year, seq=seq)

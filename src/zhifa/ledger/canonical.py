@@ -34,17 +34,20 @@ def _encode(value: Any) -> Any:
     raise PayloadError(f"事件内容包含无法记录的值类型：{type(value).__name__}。")
 
 
+# One encoder for every call: json.dumps with these options would build a new one each time.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True,
+    separators=(",", ":"),
+    ensure_ascii=False,
+    allow_nan=False,
+    default=_encode,
+)
+
+
 def dumps(value: Any) -> bytes:
     """The canonical bytes of a JSON value."""
     try:
-        text = json.dumps(
-            value,
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-            default=_encode,
-        )
+        text = _ENCODER.encode(value)
     except ValueError as exc:  # NaN / Infinity
         raise PayloadError("事件内容不能包含 NaN 或无穷大。") from exc
     return text.encode("utf-8")

@@ -187,7 +187,10 @@ def upload(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
     if found is None:
         return _response(404, "没有找到这个上传，可能已完成、已取消或不属于您，请重新开始上传。")
     if request.method == "HEAD":
-        return _response(200, Upload_Offset=str(_offset(found)), Upload_Length=str(found.length))
+        done = {"Zhifa_Blob_Sha256": found.sha256} if found.sha256 else {}
+        return _response(
+            200, Upload_Offset=str(_offset(found)), Upload_Length=str(found.length), **done
+        )
     if request.method == "DELETE":
         return _terminate(found)
     return _patch(request, found)

@@ -16,6 +16,7 @@ from zhifa.core.codes import uscc_check_char
 from zhifa.org.models import (
     Agency,
     Certificate,
+    Device,
     EnforcementArea,
     GroupRole,
     LeadingGroup,
@@ -234,5 +235,48 @@ def load(say) -> None:
         admin.groups.set(Group.objects.filter(name=Role.ADMIN.value))
     _leading_group(agencies, people)
     _training(agencies, people)
+    _devices(agencies, people)
     logins = ", ".join([p[0] for p in PEOPLE] + ["admin"])
     say(f"演示账号：{logins}（密码 {demo.DEMO_PASSWORD}）")
+
+
+# 执法装备 (C6, C7): (agency, unit, kind, serial, model, status, holder login).
+DEVICES = [
+    (
+        "drc",
+        "固定资产投资科",
+        "body_camera",
+        "DSJ-NJ-001",
+        "执法记录仪 DSJ-V9",
+        "in_use",
+        "officer1",
+    ),
+    (
+        "drc",
+        "固定资产投资科",
+        "body_camera",
+        "DSJ-NJ-002",
+        "执法记录仪 DSJ-V9",
+        "in_use",
+        "officer2",
+    ),
+    ("drc", "固定资产投资科", "body_camera", "DSJ-NJ-003", "执法记录仪 DSJ-V9", "repair", None),
+    ("drc", "固定资产投资科", "handheld", "ZD-NJ-001", "移动执法终端 T5", "in_use", None),
+    ("drc", "法制科", "recorder", "LY-NJ-001", "录音笔 R10", "in_use", None),
+    ("amr", "综合执法队", "body_camera", "DSJ-SJ-001", "执法记录仪 DSJ-V9", "in_use", "officer-b"),
+]
+
+
+def _devices(agencies, people: dict[str, Staff]) -> None:
+    for agency, unit, kind, serial, model, status, holder in DEVICES:
+        Device.objects.get_or_create(
+            agency=agencies[agency],
+            serial_number=serial,
+            defaults={
+                "unit": Unit.objects.filter(agency=agencies[agency], name=unit).first(),
+                "kind": kind,
+                "model_name": model,
+                "status": status,
+                "assigned_to": people.get(holder) if holder else None,
+            },
+        )

@@ -2,7 +2,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from zhifa.org import selectors
-from zhifa.org.models import CertificateStatus, EnforcementArea, LegalQualification
+from zhifa.org.models import (
+    CertificateStatus,
+    DeviceKind,
+    DeviceStatus,
+    EnforcementArea,
+    LegalQualification,
+)
 from zhifa.org.roles import OFFICE_GRANTABLE
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -113,3 +119,26 @@ class TrainingRecordForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = selectors.staff_list(user=user).filter(is_active=True)
         self.fields["plan"].queryset = selectors.training_plan_list(user=user)
+
+
+class DeviceForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=DeviceKind.choices)
+    serial_number = forms.CharField(
+        label="设备编号", max_length=60, help_text="机身编号或资产编号，本单位内不能重复。"
+    )
+    model_name = forms.CharField(label="品牌型号", max_length=100, required=False)
+    unit = forms.ModelChoiceField(
+        label="使用科室", queryset=None, required=False, empty_label="（未分配）"
+    )
+    assigned_to = forms.ModelChoiceField(
+        label="配发给", queryset=None, required=False, empty_label="（不配发到个人）"
+    )
+    status = forms.ChoiceField(label="状态", choices=DeviceStatus.choices)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agency_id = selectors.own_agency_id(user)
+        self.fields["unit"].queryset = selectors.unit_list(user=user).filter(agency_id=agency_id)
+        self.fields["assigned_to"].queryset = selectors.staff_list(user=user).filter(
+            agency_id=agency_id, is_active=True
+        )

@@ -276,3 +276,74 @@ class LeadingGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.staff}"
+
+
+class DeviceKind(models.TextChoices):
+    BODY_CAMERA = "body_camera", "执法记录仪"
+    HANDHELD = "handheld", "手持终端"
+    CAMERA = "camera", "照相机"
+    RECORDER = "recorder", "录音笔"
+    OTHER = "other", "其他"
+
+
+class DeviceStatus(models.TextChoices):
+    IN_USE = "in_use", "在用"
+    REPAIR = "repair", "维修"
+    RETIRED = "retired", "停用"
+
+
+class Device(models.Model):
+    """A recording device (执法装备) of an agency; evidence names the device it came from
+    (C6, C7)."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="执法主体", on_delete=models.PROTECT, related_name="devices"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="使用科室",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+    )
+    kind = models.CharField("类别", max_length=20, choices=DeviceKind.choices)
+    serial_number = models.CharField("设备编号", max_length=60)
+    model_name = models.CharField("品牌型号", max_length=100, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.IN_USE
+    )
+    assigned_to = models.ForeignKey(
+        Staff,
+        verbose_name="配发给",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "执法装备"
+        verbose_name_plural = verbose_name
+        ordering = ["agency", "unit", "kind", "serial_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "serial_number"],
+                name="device_unique_serial_per_agency",
+                violation_error_message="本执法主体已登记过这个设备编号，请核对后再填写。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.serial_number}"
+
+    def clean(self) -> None:
+        self.serial_number = self.serial_number.strip()
+        errors = {}
+        if self.unit_id and self.unit.agency_id != self.agency_id:
+            errors["unit"] = "只能选择本执法主体的科室。"
+        if self.assigned_to_id and self.assigned_to.agency_id != self.agency_id:
+            errors["assigned_to"] = "只能配发给本执法主体的工作人员。"
+        if errors:
+            raise ValidationError(errors)

@@ -35,6 +35,14 @@ def can_view_leading_group(user) -> bool:
     return user.has_perm("org.view_leadinggroup")
 
 
+def can_view_devices(user) -> bool:
+    return user.has_perm("org.view_device")
+
+
+def can_manage_devices(user) -> bool:
+    return user.has_perm("org.change_device") and _acts_for_an_agency(user)
+
+
 def can_view_all_agencies(user) -> bool:
     return user.has_perm("org.view_all_agencies")
 

@@ -6,12 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from zhifa.org.models import (
     Agency,
     Certificate,
     CertificateStatus,
+    Device,
+    DeviceKind,
+    DeviceStatus,
     EnforcementArea,
     GroupRole,
     LeadingGroup,
@@ -188,3 +191,64 @@ def leading_group_list(*, user) -> QuerySet[LeadingGroup]:
         ),
         user,
     )
+
+
+def device_list(*, user, status: str = "") -> QuerySet[Device]:
+    devices = scope(Device.objects.select_related("agency", "unit", "assigned_to"), user).order_by(
+        "agency__name", "unit__name", "kind", "serial_number"
+    )
+    if status:
+        devices = devices.filter(status=status)
+    return devices
+
+
+def device_get(*, user, pk: int) -> Device:
+    """The device, or Device.DoesNotExist when outside the caller's scope (a 404)."""
+    return device_list(user=user).get(pk=pk)
+
+
+def devices_in_use(*, agency_id: int) -> QuerySet[Device]:
+    """The agency's devices that may be named as the source of new evidence."""
+    return Device.objects.filter(agency_id=agency_id, status=DeviceStatus.IN_USE).order_by(
+        "kind", "serial_number"
+    )
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    agency: str
+    unit: str
+    kind: str
+    in_use: int
+    repair: int
+    retired: int
+
+    @property
+    def total(self) -> int:
+        return self.in_use + self.repair + self.retired
+
+
+def device_inventory(*, user) -> list[InventoryRow]:
+    """Counts of devices per unit and kind, by status (装备台账), in one query."""
+    counts: dict[tuple[str, str, str], dict[str, int]] = {}
+    rows = (
+        device_list(user=user)
+        .order_by()
+        .values("agency__name", "unit__name", "kind", "status")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        key = (row["agency__name"], row["unit__name"] or "（未分配）", row["kind"])
+        counts.setdefault(key, {})[row["status"]] = row["n"]
+    labels = dict(DeviceKind.choices)
+    return [
+        InventoryRow(
+            agency,
+            unit,
+            labels.get(kind, kind),
+            by.get(DeviceStatus.IN_USE, 0),
+            by.get(DeviceStatus.REPAIR, 0),
+            by.get(DeviceStatus.RETIRED, 0),
+        )
+        for (agency, unit, kind), by in sorted(counts.items())
+    ]

@@ -17,6 +17,7 @@ from zhifa.org.models import (
     Agency,
     Certificate,
     CertificateStatus,
+    Device,
     EnforcementArea,
     Staff,
     TrainingPlan,
@@ -320,3 +321,67 @@ def _record_certificate(kind: str, certificate: Certificate, acting_user) -> Non
         },
         agency=certificate.holder.agency,
     )
+
+
+def device_create(
+    *,
+    acting_user,
+    kind: str,
+    serial_number: str,
+    model_name: str = "",
+    unit: Unit | None = None,
+    status: str = "in_use",
+    assigned_to: Staff | None = None,
+) -> Device:
+    """Register a recording device (执法记录仪、手持终端…) of the acting user's agency."""
+    _require(permissions.can_manage_devices, acting_user)
+    _check_same_agency(acting_user, unit, assigned_to)
+    with transaction.atomic():
+        device = Device(
+            agency=_agency_of(acting_user),
+            unit=unit,
+            kind=kind,
+            serial_number=serial_number.strip(),
+            model_name=model_name.strip(),
+            status=status,
+            assigned_to=assigned_to,
+        )
+        device.full_clean()
+        device.save()
+        ledger.record("org.device_registered", device, acting_user, _device_facts(device))
+    return device
+
+
+def device_update(
+    *,
+    acting_user,
+    device: Device,
+    kind: str,
+    serial_number: str,
+    model_name: str = "",
+    unit: Unit | None = None,
+    status: str = "in_use",
+    assigned_to: Staff | None = None,
+) -> Device:
+    """Change a device's details, unit, holder or status (在用 / 维修 / 停用)."""
+    _require(permissions.can_manage_devices, acting_user)
+    _check_same_agency(acting_user, device, unit, assigned_to)
+    with transaction.atomic():
+        device.kind, device.serial_number = kind, serial_number.strip()
+        device.model_name, device.unit, device.status = model_name.strip(), unit, status
+        device.assigned_to = assigned_to
+        device.full_clean()
+        device.save()
+        ledger.record("org.device_updated", device, acting_user, _device_facts(device))
+    return device
+
+
+def _device_facts(device: Device) -> dict:
+    return {
+        "kind": device.kind,
+        "serial_number": device.serial_number,
+        "model_name": device.model_name,
+        "unit": device.unit_id,
+        "status": device.status,
+        "assigned_to": device.assigned_to_id,
+    }

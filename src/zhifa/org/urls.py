@@ -21,4 +21,6 @@ urlpatterns = [
     path("training/plans/new/", views.training_plan_create, name="training_plan_create"),
     path("training/records/new/", views.training_record_create, name="training_record_create"),
     path("leading-group/", views.leading_group, name="leading_group"),
+    path("devices/", views.device_list, name="device_list"),
+    path("devices/<int:pk>/", views.device_edit, name="device_edit"),
 ]

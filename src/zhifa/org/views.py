@@ -6,7 +6,7 @@ Views stay thin: parse the form, call a selector or a service, render.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from zhifa.core.access import allowed
 from zhifa.core.forms import add_service_errors, get_or_404
 from zhifa.org import forms, permissions, selectors, services
+from zhifa.org.models import DeviceStatus
 from zhifa.org.roles import OFFICE_GRANTABLE, Role
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -369,3 +370,67 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+@allowed(permissions.can_view_devices)
+@GET_POST
+def device_list(request: HttpRequest) -> HttpResponse:
+    can_manage = permissions.can_manage_devices(request.user)
+    form = forms.DeviceForm(request.POST or None, user=request.user) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("您没有登记执法装备的权限。")
+        if form.is_valid():
+            try:
+                device = services.device_create(acting_user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"已登记执法装备：{device}。")
+                return redirect("org:device_list")
+    status = request.GET.get("status", "")
+    status = status if status in DeviceStatus.values else ""
+    return render(
+        request,
+        "org/device_list.html",
+        {
+            "devices": selectors.device_list(user=request.user, status=status),
+            "inventory": selectors.device_inventory(user=request.user),
+            "statuses": DeviceStatus.choices,
+            "status": status,
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@allowed(permissions.can_manage_devices)
+@GET_POST
+def device_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    device = get_or_404(selectors.device_get, user=request.user, pk=pk)
+    initial = {
+        "kind": device.kind,
+        "serial_number": device.serial_number,
+        "model_name": device.model_name,
+        "unit": device.unit_id,
+        "assigned_to": device.assigned_to_id,
+        "status": device.status,
+    }
+    form = forms.DeviceForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.device_update(acting_user=request.user, device=device, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("org:device_list")
+    return render(
+        request,
+        "org/form.html",
+        {
+            "form": form,
+            "title": f"编辑执法装备：{device}",
+            "cancel_url": reverse("org:device_list"),
+        },
+    )

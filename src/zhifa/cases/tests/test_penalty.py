@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from zhifa.cases import services
 from zhifa.cases.models import Case, CaseStatus, CaseStepRecord, Outcome
 from zhifa.cases.tests.conftest import attach_av, days_ago, handlers, walk_penalty
+from zhifa.catalog.models import NumberingPattern
 from zhifa.core.models import DocumentCounter
 from zhifa.ledger.models import Event
 from zhifa.org.models import Certificate
@@ -107,7 +108,8 @@ def test_expired_certificate_refused_and_number_returned(cw):
         )
     # Rollback: no ledger event and no number gap.
     assert Event.objects.count() == before
-    assert not DocumentCounter.objects.filter(kind="filing_approval").exclude(last=0).exists()
+    series = NumberingPattern.objects.filter(kind="filing_approval").values("pattern")
+    assert not DocumentCounter.objects.filter(kind__in=series).exclude(last=0).exists()
     case.refresh_from_db()
     assert case.number == "" and case.step == "filing"
     Certificate.objects.filter(number="A-002").update(valid_to=days_ago(-100))
