@@ -267,6 +267,11 @@ def evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> HttpRespon
     evidence = CaseEvidence.objects.filter(case=case, pk=evidence_id).first()
     if evidence is None:
         raise Http404("未找到该证据，或您无权查看。")
+    own, _ = _added_event(case, evidence.sha256)
+    if own is None:
+        # A hash typed into the hash form names content this agency never put into the store
+        # (or content of another agency): it is listed, but not served.
+        raise Http404("本单位证据库中没有该文件的入库记录，无法打开。")
     try:
         fh = blobs.open_blob(evidence.sha256)
     except (FileNotFoundError, blobs.BlobError) as exc:

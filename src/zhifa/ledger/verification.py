@@ -101,7 +101,10 @@ def _rendered_rows(cursor, ordered: bool):
             stored = bytes(stored)
             try:
                 stamp = stored[-8 - _TIME_WIDTH : -8].decode("ascii")
-                text = payload if isinstance(payload, str) else canonical.dumps(payload).decode()
+                # Django reads jsonb as PostgreSQL's own text (spaces, its key order).
+                if isinstance(payload, str):
+                    payload = json.loads(payload)
+                text = canonical.dumps(payload).decode()
                 same = stored[-8:] == _TAIL and (
                     f"{head(kind, subject, agency, actor, corrects, text)}{seq}"
                     f"{tail(subject, stamp)}".encode()

@@ -279,6 +279,23 @@ def test_other_agency_cannot_play(cw, video, login):
     assert views() == 0
 
 
+@pytest.mark.django_db
+def test_hash_typed_for_content_of_another_agency_is_not_served(cw, case, login):
+    sha = tus_upload(
+        login(cw.user("officer_b")), DATA, filename="b.mp4", filetype="video/mp4", subject="x:3"
+    )
+    client = login(cw.user("officer_a"))
+    response = client.post(
+        reverse("cases:case_evidence", args=[case.pk]),
+        {"step": "investigate", "sha256": sha, "media_kind": "video"},
+    )
+    assert response.status_code == 302  # the hash form records the reference as before
+    evidence = CaseEvidence.objects.get(case=case)
+    url = reverse("cases:evidence_file", args=[case.pk, evidence.pk])
+    assert client.get(url).status_code == 404
+    assert views() == 0
+
+
 # --- the case page -------------------------------------------------------------------------
 
 

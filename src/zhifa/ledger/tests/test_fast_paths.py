@@ -78,6 +78,19 @@ def test_recorded_event_matches_its_stored_row(world):
     assert verify_ledger().ok
 
 
+def test_honest_rows_take_the_fast_path(db, monkeypatch):
+    from zhifa.ledger import verification
+
+    for i in range(3):
+        ledger.record("test.appended", f"test.thing:{i}", None, {"名": "值", "i": [i, 2.5]})
+
+    def slow(seq):
+        raise AssertionError(f"row {seq} fell back to the full check")
+
+    monkeypatch.setattr(verification, "_full_row", slow)
+    assert verify_ledger().ok
+
+
 def test_refused_entry_leaves_the_callers_transaction_usable(db):
     ledger.record("case.filed", "cases.case:1", None)
     with transaction.atomic():
