@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",  # its own Swagger UI files, so the API docs page loads nothing from a CDN
     "zhifa.core",
     "zhifa.org",
     "zhifa.ledger",

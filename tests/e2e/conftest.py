@@ -94,7 +94,8 @@ def demo_data(transactional_db):
 def new_page(browser, live_server, demo_data, request, tmp_path):
     """Open a page in a fresh browser context: `new_page(viewport={"width": 375, ...})`.
 
-    Every page fails its test on a JavaScript error or a 5xx answer; a failed test leaves a
+    Every page fails its test on a JavaScript error, a 5xx answer or a request to anywhere but
+    the live server (no CDN, no web font); a failed test leaves a
     screenshot of each of its pages in its tmp_path.
     """
     contexts = []
@@ -110,6 +111,15 @@ def new_page(browser, live_server, demo_data, request, tmp_path):
         page.on(
             "response",
             lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 500 else None,
+        )
+        # Government intranets have no internet: every asset must come from our own server.
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((live_server.url, "data:", "blob:"))
+                else problems.append(f"request outside the server: {r.url}")
+            ),
         )
         return page
 

@@ -72,3 +72,9 @@ def test_not_found_and_forbidden_pages_are_chinese(world, login):
     client = login(world.user("officer_a"))
     assert "未找到" in client.get("/org/staff/999999/").content.decode()
     assert "无权" in client.get(reverse("org:staff_create")).content.decode()
+
+
+def test_api_docs_load_no_asset_from_the_internet(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/" in page
+    assert "http://" not in page and "https://" not in page
