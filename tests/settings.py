@@ -14,3 +14,10 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the shared-cache in-memory database: the browser journeys' live server
+    # answers several requests at once (a page, its <video> and <img> each record a view),
+    # and in shared-cache memory concurrent writers fail at once with "database table is
+    # locked" instead of waiting as they do on the production file (IMMEDIATE, timeout 30).
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

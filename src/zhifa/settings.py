@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "zhifa.ledger",
     "zhifa.catalog",
     "zhifa.cases",
+    "zhifa.disclosure",
+    "zhifa.review",
 ]
 
 MIDDLEWARE = [

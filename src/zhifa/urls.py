@@ -24,5 +24,7 @@ urlpatterns = [
     path("org/", include("zhifa.org.urls")),
     path("catalog/", include("zhifa.catalog.urls")),
     path("cases/", include("zhifa.cases.urls")),
+    path("portal/", include("zhifa.disclosure.urls")),
+    path("review/", include("zhifa.review.urls")),
     path("", include("zhifa.core.urls")),
 ]

@@ -190,3 +190,71 @@ def axe():
         return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
     return run
+
+
+# --- case pages (the penalty and licence journeys) -------------------------------------------
+
+MEDIA = Path(__file__).resolve().parent / "media"
+VIDEO = MEDIA / "现场检查录像.webm"
+PHOTO = MEDIA / "现场照片.jpg"
+
+
+def action_box(page, title: str):
+    """The `<details>` of the case page's action `title` (“现在可以办理”), opened."""
+    box = page.locator("details.cases-actionbox").filter(
+        has=page.locator("summary").get_by_text(title, exact=True)
+    )
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    return box
+
+
+def case_act(page, title: str, message: str, fill=None):
+    """Open the action `title` on the case page, let `fill(box)` fill its form, submit it and
+    expect the page back with `message`; returns the page."""
+    from playwright.sync_api import expect
+
+    box = action_box(page, title)
+    if fill is not None:
+        fill(box)
+    box.get_by_role("button", name=title, exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(message)
+    return page
+
+
+def advance_to(page, step: str, message: str = "已转到下一环节"):
+    """The generic move (“环节流转”) to the step coded `step`."""
+    return case_act(
+        page, "环节流转", message, lambda box: box.locator("#id_advance_to_step").select_option(step)
+    )
+
+
+def upload_evidence(page, *files: Path, step: str | None = None, description: str = "") -> None:
+    """Upload `files` through the case page's evidence upload (tus) to `step` (default: the
+    current step) and wait until each is attached and listed."""
+    from playwright.sync_api import expect
+
+    before = page.locator("#evidence-list tr[data-evidence-id]").count()
+    if step:
+        page.locator("#evidence-step").select_option(step)
+    device = page.locator('#evidence-device option[data-serial="DSJ-NJ-001"]')
+    page.locator("#evidence-device").select_option(device.get_attribute("value"))
+    page.locator("#evidence-where").fill("宁晋县经济开发区项目施工现场")
+    if description:
+        page.locator("#evidence-description").fill(description)
+    done = page.locator('#evidence-progress li.cases-upload-item[data-state="done"]')
+    already = done.count()
+    page.set_input_files("#evidence-file", [str(f) for f in files])
+    expect(done).to_have_count(already + len(files))
+    expect(page.locator("#evidence-list tr[data-evidence-id]")).to_have_count(before + len(files))
+
+
+@pytest.fixture
+def case_steps():
+    """The helpers above, for the journeys: `case_steps.act(page, ...)` etc."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        act=case_act, box=action_box, advance=advance_to, upload=upload_evidence,
+        video=VIDEO, photo=PHOTO,
+    )

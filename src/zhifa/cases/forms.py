@@ -199,6 +199,21 @@ class FileForm(CaseForm):
             self.initial["handlers"] = list(self.case.handlers.values_list("pk", flat=True))
 
 
+class HandlersForm(CaseForm):
+    handlers = HandlerChoiceField(
+        label="承办人",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="现场核查、调查取证等环节须2名以上持有本领域有效执法证的执法人员。",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handlers"].queryset = selectors.handler_options(user=self.user)
+        if not self.is_bound:
+            self.initial["handlers"] = list(self.case.handlers.values_list("pk", flat=True))
+
+
 class AdvanceForm(CaseForm):
     to_step = forms.ChoiceField(label="转到环节")
     reason = forms.CharField(

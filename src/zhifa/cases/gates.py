@@ -1,17 +1,19 @@
-"""The legal-review gate (重大执法决定法制审核, 处罚法 art. 58; 118号).
+"""The legal-review gate (重大执法决定法制审核, 处罚法 art. 58; 118号) and the collective-
+discussion gate (集体讨论, art. 57; L9).
 
-`case_decide` and `licence_decide` ask `review_gate(case)` before a decision is made. Today the
-gate decides from the case's flags and the step history; the `review` app (next issue) will
-replace `_review_passed` with its numbered opinions and add the agency's 审核目录清单.
+`case_decide`, `licence_decide` and every move into a guarded step ask `review_gate(case)`;
+decisions (and moves into 决定) also ask `discussion_gate(case)`. The answers come from the
+`review` app: whether review is required (statutory reasons, the agency's 审核目录清单 and its
+settings, `zhifa.review.rules.review_requirement`) and whether a review of the case's current
+round has passed (an accepted 同意 / 修改后同意 opinion, or the head's coordination). The
+review app is imported inside the functions: cases must not import it at module import time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
-from zhifa.cases.models import Case, CaseStepRecord
+from zhifa.cases.models import Case
 
 REVIEW_STEP = "legal_review"
 
@@ -29,35 +31,25 @@ class GateResult:
 
 def review_reasons(case: Case) -> tuple[str, ...]:
     """Why a legal review is mandatory for this case (empty: not required)."""
-    reasons = []
-    if case.major_public_interest:
-        reasons.append("涉及重大公共利益（处罚法第五十八条第一款第（一）项）")
-    if case.major_social_impact:
-        reasons.append("重大社会影响（118号）")
-    if case.hearing_held:
-        reasons.append("经过听证程序（处罚法第五十八条第一款第（二）项）")
-    if case.complex_case:
-        reasons.append("案件情况疑难复杂、涉及多个法律关系（处罚法第五十八条第一款第（三）项）")
-    return tuple(reasons)
+    from zhifa.review.rules import review_requirement
 
-
-def _review_passed(case: Case) -> bool:
-    """A move out of the legal-review step onward (not back to investigation) after the last
-    time the case entered that step."""
-    records = CaseStepRecord.objects.filter(
-        Q(from_step=REVIEW_STEP) | Q(to_step=REVIEW_STEP), case=case
-    ).order_by("pk")
-    passed = False
-    for record in records:
-        if record.to_step == REVIEW_STEP:
-            passed = False
-        elif record.to_step not in ("investigate", "review"):
-            passed = True
-    return passed
+    return review_requirement(case).reasons
 
 
 def review_gate(case: Case) -> GateResult:
-    reasons = review_reasons(case)
-    if not reasons:
+    from zhifa.review.gates import review_passed
+    from zhifa.review.rules import review_requirement
+
+    requirement = review_requirement(case)
+    if not requirement.required:
         return GateResult(required=False, passed=True)
-    return GateResult(required=True, passed=_review_passed(case), reasons=reasons)
+    return GateResult(required=True, passed=review_passed(case), reasons=requirement.reasons)
+
+
+def discussion_gate(case: Case) -> GateResult:
+    from zhifa.review.gates import discussion_held, discussion_required
+
+    required, reason = discussion_required(case)
+    if not required:
+        return GateResult(required=False, passed=True)
+    return GateResult(required=True, passed=discussion_held(case), reasons=(reason,))

@@ -78,6 +78,10 @@ def can_record_payment(user) -> bool:
     return _acting(user, OFFICER)
 
 
+def can_set_handlers(user) -> bool:
+    return _acting(user, HEAD, LEADER)
+
+
 def can_close(user) -> bool:
     return _acting(user, HEAD, LEADER)
 

@@ -247,6 +247,9 @@ def available_actions(*, user, case: Case) -> AvailableActions:
     undecided = bool(case.filed_on) and not case.decided_on and not case.extended
     if is_open and case.kind == CaseKind.LICENCE and Role.LEADER.value in roles and undecided:
         add("extend")
+    heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
+    if is_open and case.step not in ("clue", "filing") and roles & heads:
+        add("handlers")  # 立案审批 names the first handlers; re-assigning comes after
     if is_open:
         handles = case.handlers.filter(pk=staff.pk).exists()
         if handles or roles & {Role.UNIT_HEAD.value, Role.LEADER.value}:
@@ -273,6 +276,7 @@ EVENT_LABELS = {
     "case.party_response": "当事人陈述申辩或听证申请",
     "decision.made": "作出决定",
     "case.e_service_consent": "电子送达确认",
+    "document.issued": "出具文书",
     "document.served": "送达",
     "case.payment_recorded": "缴纳罚款",
     "case.closed": "结案",

@@ -210,14 +210,22 @@ def _check_av(case: Case, step: FlowStep) -> None:
     )
 
 
-def _check_gate(case: Case) -> None:
+def _check_gate(case: Case, *, deciding: bool = False) -> None:
     gate = gates.review_gate(case)
     if gate.blocks:
         raise ValidationError(
             "本案须经法制审核后才能作出决定（"
             + "；".join(gate.reasons)
-            + "），请先转法制审核环节。"
+            + "），请先转法制审核环节，待审核意见通过并经承办机构采纳后再办理。"
         )
+    if deciding:
+        discussion = gates.discussion_gate(case)
+        if discussion.blocks:
+            raise ValidationError(
+                "本案须经负责人集体讨论后才能作出决定（"
+                + "；".join(discussion.reasons)
+                + "），请先登记集体讨论记录（《行政处罚法》第五十七条第二款）。"
+            )
 
 
 def _number(case: Case, kind: str, on: dt.date) -> str:
@@ -325,8 +333,8 @@ def _move(
 
 def _guard(case: Case, source: FlowStep, target: FlowStep, reason: str) -> None:
     """Preconditions of particular steps that the flow data cannot express."""
-    if target.code in GATED_TARGETS and source.code != gates.REVIEW_STEP:
-        _check_gate(case)
+    if target.code in GATED_TARGETS:
+        _check_gate(case, deciding=target.code == "decide")
     if case.kind != CaseKind.PENALTY:
         return
     proposing = source.code == "report" and target.code in ("prior_notice", "legal_review")
@@ -808,7 +816,7 @@ def case_decide(
         _require_open(case)
         step = _require_step(case, "decide")
         _require_role(acting_user, step.roles, step.name)
-        _check_gate(case)
+        _check_gate(case, deciding=True)
         if outcome == Outcome.PENALTY:
             if not case.penalty_types:
                 raise ValidationError("尚未填写拟作出的处罚，不能作出处罚决定。")
@@ -1290,7 +1298,7 @@ def licence_decide(
         _require_open(case)
         step = _require_step(case, "decide")
         _require_role(acting_user, step.roles, "许可决定")
-        _check_gate(case)
+        _check_gate(case, deciding=True)
         kind = DocumentKind.LICENCE_GRANT if granted else DocumentKind.LICENCE_REFUSAL
         if not granted and not reason.strip():
             raise ValidationError({"reason": "不予许可须说明理由（《行政许可法》第三十八条）。"})

@@ -244,6 +244,16 @@ ACTIONS: dict[str, Action] = {
             "已转到下一环节：{step}。",
         ),
         Action(
+            "handlers",
+            "指定承办人",
+            permissions.can_set_handlers,
+            forms.HandlersForm,
+            lambda r, c, d: services.case_set_handlers(
+                acting_user=r.user, case=c, handlers=list(d["handlers"])
+            ),
+            "已指定承办人。",
+        ),
+        Action(
             "propose",
             "拟作出的处罚决定",
             permissions.can_propose_decision,
@@ -468,7 +478,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = _form(advance, case, request.user, transitions=available.advance_to)
         action_forms.append((advance, form))
     # The step's own actions first, then the generic move, then evidence records.
-    action_forms.sort(key=lambda pair: pair[0].key in ("evidence", "av_exception"))
+    action_forms.sort(key=lambda pair: pair[0].key in ("handlers", "evidence", "av_exception"))
     timeline, views = selectors.case_timeline(user=request.user, case=case)
     evidence = list(case.evidence.select_related("added_by__staff", "device").order_by("pk"))
     exceptions = list(

@@ -12,7 +12,12 @@ from zhifa.core.access import allowed, public, signed_in
 @public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("core:todo" if request.user.is_authenticated else "login")
+    """Logged in: 待办; anonymous: the public disclosure portal (no login needed)."""
+    if request.user.is_authenticated:
+        return redirect("core:todo")
+    from zhifa.disclosure.views import portal_home
+
+    return portal_home(request)
 
 
 @public

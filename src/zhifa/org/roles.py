@@ -70,15 +70,32 @@ _CATALOG_MODELS = [
 # scope; who may act is decided by the flow's step roles (cases.permissions, services).
 _CASES_READ = ["cases.view_case"]
 
+# Legal review (zhifa.review): the enforcement roles and the supervisor read reviews; the
+# 法制科 keeps the 审核目录清单 and the review settings. Who may act on a review is decided by
+# the review services (审核人, 复审人, handling unit, leader).
+_REVIEW_READ = ["review.view_review"]
+_REVIEW_KEEP = [
+    f"review.{action}_{model}"
+    for model in ("reviewrule", "reviewsettings")
+    for action in ("view", "add", "change")
+]
+
 # Which permissions each role holds. Agency scoping is applied by selectors on top.
 PERMISSIONS: dict[Role, list[str]] = {
-    Role.OFFICER: ["org.view_staff", "org.view_unit", *_CATALOG_READ, *_CASES_READ],
+    Role.OFFICER: [
+        "org.view_staff",
+        "org.view_unit",
+        *_CATALOG_READ,
+        *_CASES_READ,
+        *_REVIEW_READ,
+    ],
     Role.UNIT_HEAD: [
         "org.view_staff",
         "org.view_unit",
         "org.view_certificate",
         *_CATALOG_READ,
         *_CASES_READ,
+        *_REVIEW_READ,
     ],
     Role.LEADER: [
         "org.view_staff",
@@ -90,6 +107,9 @@ PERMISSIONS: dict[Role, list[str]] = {
         *_CATALOG_READ,
         "catalog.approve_enforcementitem",
         *_CASES_READ,
+        *_REVIEW_READ,
+        "review.view_reviewrule",
+        "review.view_reviewsettings",
     ],
     Role.REVIEWER: [
         "org.view_staff",
@@ -98,6 +118,8 @@ PERMISSIONS: dict[Role, list[str]] = {
         "org.view_trainingrecord",
         *_CATALOG_READ,
         *_CASES_READ,
+        *_REVIEW_READ,
+        *_REVIEW_KEEP,
     ],
     Role.OFFICE: [
         f"org.{action}_{model}" for model in _STAFF_WORK for action in ("view", "add", "change")
@@ -111,7 +133,7 @@ PERMISSIONS: dict[Role, list[str]] = {
         *_CASES_READ,
     ],
     Role.SUPERVISOR: [f"org.view_{model}" for model in _ORG_MODELS]
-    + ["org.view_all_agencies", *_CATALOG_READ, *_CASES_READ],
+    + ["org.view_all_agencies", *_CATALOG_READ, *_CASES_READ, *_REVIEW_READ],
     Role.ADMIN: [
         f"org.{action}_{model}"
         for model in _ORG_MODELS
@@ -129,6 +151,24 @@ PERMISSIONS: dict[Role, list[str]] = {
     ]
     + ["catalog.approve_enforcementitem"],
 }
+
+# Disclosure (zhifa.disclosure): the 法制审核人员 and the office do the confidentiality review
+# (保密审查); the office and leaders approve publication (a second person: the services refuse
+# the reviewer as publisher); the office keeps the disclosure rules (P1).
+for _role, _codenames in {
+    Role.OFFICE: [
+        "disclosure.view_disclosure",
+        "disclosure.review_disclosure",
+        "disclosure.publish_disclosure",
+        "disclosure.view_disclosurerule",
+        "disclosure.change_disclosurerule",
+    ],
+    Role.LEADER: ["disclosure.view_disclosure", "disclosure.publish_disclosure"],
+    Role.REVIEWER: ["disclosure.view_disclosure", "disclosure.review_disclosure"],
+    Role.SUPERVISOR: ["disclosure.view_disclosure", "disclosure.view_disclosurerule"],
+    Role.ADMIN: [f"disclosure.{a}_disclosurerule" for a in ("view", "add", "change")],
+}.items():
+    PERMISSIONS[_role] = [*PERMISSIONS[_role], *_codenames]
 
 
 def sync_groups(using: str = "default", **kwargs: object) -> None:

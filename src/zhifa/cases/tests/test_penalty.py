@@ -12,6 +12,7 @@ from zhifa.catalog.models import NumberingPattern
 from zhifa.core.models import DocumentCounter
 from zhifa.ledger.models import Event
 from zhifa.org.models import Certificate
+from zhifa.review.tests.helpers import pass_review
 
 
 def events(case: Case) -> list[str]:
@@ -222,9 +223,9 @@ def test_hearing_requested_must_be_held(cw):
     with pytest.raises(ValidationError, match=r"须经法制审核"):
         services.case_advance(acting_user=cw.user("leader_a"), case=case, to_step="decide")
     case = services.case_advance(acting_user=cw.user("leader_a"), case=case, to_step="legal_review")
-    case = services.case_advance(
-        acting_user=cw.user("reviewer_a"), case=case, to_step="prior_notice"
-    )
+    with pytest.raises(ValidationError, match=r"须经法制审核"):  # no passed review yet (L9)
+        services.case_advance(acting_user=cw.user("reviewer_a"), case=case, to_step="prior_notice")
+    case = pass_review(cw, case)  # submitted, reviewed, confirmed, accepted; then 审核通过
     assert case.hearing_held
 
 
@@ -246,9 +247,9 @@ def test_review_gate_blocks_decision(cw):
     with pytest.raises(ValidationError, match=r"须经法制审核.*重大公共利益"):
         services.case_advance(acting_user=cw.user("head_a"), case=case, to_step="prior_notice")
     case = services.case_advance(acting_user=officer, case=case, to_step="legal_review")
-    case = services.case_advance(
-        acting_user=cw.user("reviewer_a"), case=case, to_step="prior_notice"
-    )
+    with pytest.raises(ValidationError, match=r"须经法制审核"):  # no passed review yet (L9)
+        services.case_advance(acting_user=cw.user("reviewer_a"), case=case, to_step="prior_notice")
+    case = pass_review(cw, case)  # submitted, reviewed, confirmed, accepted; then 审核通过
     assert case.step == "prior_notice"
 
 

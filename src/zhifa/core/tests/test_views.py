@@ -25,8 +25,10 @@ def test_healthz_503_when_database_fails(client):
     assert json.loads(response.content)["failing"] == "database"
 
 
-def test_home_sends_anonymous_users_to_login(client):
-    assert client.get("/").url == reverse("login")
+def test_home_shows_the_public_portal_to_anonymous_users(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "行政执法公示平台" in response.content.decode()
 
 
 def test_todo_requires_login(client):

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from zhifa.disclosure import views
+
+app_name = "disclosure"
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+    path("decisions/", views.decision_list, name="decision_list"),
+    path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
+    path("decisions/<int:pk>/verify/", views.decision_verify, name="decision_verify"),
+    path("agencies/<int:pk>/", views.agency_detail, name="agency_detail"),
+    path("agencies/<int:pk>/items/<int:item_pk>/", views.item_detail, name="item_detail"),
+    path("agencies/<int:pk>/officers/", views.officer_list, name="officer_list"),
+    path("agencies/<int:pk>/templates/", views.template_list, name="template_list"),
+    path("agencies/<int:pk>/cards/", views.window_cards, name="window_cards"),
+    path("manage/", views.manage_list, name="manage_list"),
+    path("manage/<int:pk>/", views.manage_detail, name="manage_detail"),
+    path("manage/<int:pk>/review/", views.manage_review, name="manage_review"),
+    path("manage/<int:pk>/publish/", views.manage_publish, name="manage_publish"),
+    path("manage/<int:pk>/correct/", views.manage_correct, name="manage_correct"),
+    path("manage/<int:pk>/withdraw/", views.manage_withdraw, name="manage_withdraw"),
+]

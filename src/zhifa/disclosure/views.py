@@ -1,0 +1,361 @@
+"""The public portal (no login, `@public`) and the staff pages for the disclosure workflow.
+
+Public pages show only what the law publishes: masked decisions, enforcement items, officers'
+names and certificate numbers (118号), templates, window cards. Staff pages are scoped to the
+caller's agency (another agency's disclosure is a 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from zhifa.catalog.models import DocumentTemplate
+from zhifa.core.access import allowed, public
+from zhifa.core.forms import get_or_404
+from zhifa.disclosure import permissions, selectors, services
+from zhifa.disclosure.models import DisclosureKind, Status
+from zhifa.ledger import canonical
+from zhifa.org.models import Agency, Staff
+
+PAGE_SIZE = 20
+
+
+def _date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _current(disclosure):
+    versions = getattr(disclosure, "all_versions", None) or list(disclosure.versions.all())
+    return versions[-1] if versions else None
+
+
+def _rows(disclosures) -> list[tuple]:
+    return [(d, _current(d)) for d in disclosures]
+
+
+def _checkpoint():
+    from zhifa.ledger import selectors as ledger_selectors
+    from zhifa.ledger import services as ledger_services
+
+    latest = ledger_selectors.latest_checkpoint()
+    if latest is None or latest.tree_size < ledger_selectors.tree_size():
+        latest = ledger_services.checkpoint_sign() or latest
+    return latest
+
+
+def _public_key():
+    from zhifa.ledger import signing
+
+    return signing.server_key().public.verifier_key
+
+
+# --- public portal -----------------------------------------------------------------------------
+
+
+@public
+@require_GET
+def portal_home(request: HttpRequest) -> HttpResponse:
+    latest = list(selectors.public_disclosures()[:10])
+    return render(
+        request,
+        "disclosure/portal_home.html",
+        {
+            "rows": _rows(latest),
+            "agencies": selectors.agency_counts(),
+            "checkpoint": _checkpoint(),
+            "public_key": _public_key(),
+        },
+    )
+
+
+@public
+@require_GET
+def decision_list(request: HttpRequest) -> HttpResponse:
+    agency_raw = request.GET.get("agency", "")
+    agency_id = int(agency_raw) if agency_raw.isdigit() else None
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in DisclosureKind.values else ""
+    date_from, date_to = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    rows = selectors.public_list(
+        agency_id=agency_id, kind=kind, date_from=date_from, date_to=date_to
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "disclosure/decision_list.html",
+        {
+            "rows": _rows(page.object_list),
+            "page": page,
+            "agencies": Agency.objects.order_by("pk"),
+            "kinds": DisclosureKind.choices[:2],
+            "filters": {
+                "agency": agency_id,
+                "kind": kind,
+                "from": date_from.isoformat() if date_from else "",
+                "to": date_to.isoformat() if date_to else "",
+            },
+            "query": params.urlencode(),
+        },
+    )
+
+
+@public
+@require_GET
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = get_or_404(selectors.public_get, pk=pk)
+    current = _current(disclosure)
+    return render(
+        request,
+        "disclosure/decision_detail.html",
+        {
+            "d": disclosure,
+            "current": current,
+            "field_rows": services.field_rows(disclosure.kind, current.fields) if current else [],
+            "history": disclosure.all_versions,
+        },
+    )
+
+
+@public
+@require_GET
+def decision_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision's ledger event, its inclusion proof against the latest signed checkpoint,
+    and the data for the in-browser check (static/js/verify.js)."""
+    from zhifa.ledger import selectors as ledger_selectors
+    from zhifa.ledger.models import Event
+
+    disclosure = get_or_404(selectors.public_get, pk=pk)
+    versions = disclosure.all_versions
+    number = request.GET.get("v", "")
+    chosen = next((v for v in versions if str(v.number) == number), None) or (
+        versions[-1] if versions else None
+    )
+    if chosen is None:
+        raise Http404("该决定尚无公示版本。")
+    event = Event.objects.get(seq=chosen.event_seq)
+    checkpoint = _checkpoint()
+    path = ledger_selectors.inclusion_proof(event.seq, checkpoint.tree_size)
+    document = services.content_document(disclosure.pk, chosen.number, chosen.fields, chosen.text)
+    data = {
+        "content": canonical.dumps(document).decode(),
+        "content_sha256": chosen.content_sha256,
+        "event": bytes(event.canonical).decode(),
+        "leaf_hash": bytes(event.leaf_hash).hex(),
+        "index": event.seq,
+        "size": checkpoint.tree_size,
+        "path": [h.hex() for h in path],
+        "root": bytes(checkpoint.root_hash).hex(),
+    }
+    return render(
+        request,
+        "disclosure/decision_verify.html",
+        {
+            "d": disclosure,
+            "version": chosen,
+            "versions": versions,
+            "event": event,
+            "checkpoint": checkpoint,
+            "public_key": _public_key(),
+            "data": data,
+        },
+    )
+
+
+def _agency(pk: int) -> Agency:
+    return get_object_or_404(Agency, pk=pk)
+
+
+@public
+@require_GET
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _agency(pk)
+    return render(
+        request,
+        "disclosure/agency_detail.html",
+        {"agency": agency, "items": selectors.published_items(agency=agency)},
+    )
+
+
+@public
+@require_GET
+def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    agency = _agency(pk)
+    try:
+        item, history = selectors.item_public(agency=agency, pk=item_pk)
+    except Exception as exc:  # DoesNotExist
+        raise Http404("没有找到该执法事项。") from exc
+    return render(
+        request,
+        "disclosure/item_detail.html",
+        {"agency": agency, "item": item, "current": item.current_version, "history": history},
+    )
+
+
+@public
+@require_GET
+def officer_list(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _agency(pk)
+    query = request.GET.get("q", "").strip()[:50]
+    rows = selectors.officers_public(agency=agency, query=query)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disclosure/officer_list.html",
+        {"agency": agency, "page": page, "q": query},
+    )
+
+
+@public
+@require_GET
+def template_list(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = _agency(pk)
+    own = {t.kind: t for t in DocumentTemplate.objects.filter(agency=agency)}
+    standard = DocumentTemplate.objects.filter(agency=None).order_by("kind")
+    templates = [own.pop(t.kind, t) for t in standard] + list(own.values())
+    return render(
+        request,
+        "disclosure/template_list.html",
+        {"agency": agency, "templates": templates},
+    )
+
+
+@public
+@require_GET
+def window_cards(request: HttpRequest, pk: int) -> HttpResponse:
+    """窗口明示 cards (P11): unit, name, post, enforcement kind; no photo, no phone."""
+    agency = _agency(pk)
+    certificates = selectors.officers_public(agency=agency)
+    by_staff: dict[int, tuple[Staff, list[str], list[str]]] = {}
+    for cert in certificates:
+        _staff, numbers, areas = by_staff.setdefault(cert.holder_id, (cert.holder, [], []))
+        numbers.append(cert.number)
+        areas.extend(a.name for a in cert.areas.all() if a.name not in areas)
+    return render(
+        request,
+        "disclosure/window_cards.html",
+        {"agency": agency, "cards": list(by_staff.values())},
+    )
+
+
+# --- staff pages -------------------------------------------------------------------------------
+
+
+@allowed(permissions.can_view)
+@require_GET
+def manage_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in Status.values else ""
+    rows = selectors.manage_list(user=request.user, status=status)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disclosure/manage_list.html",
+        {"page": page, "status": status, "statuses": Status.choices},
+    )
+
+
+@allowed(permissions.can_view)
+@require_GET
+def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    d = get_or_404(selectors.manage_get, user=request.user, pk=pk)
+    fields, text = services.masked(d)
+    original = services.field_rows(d.kind, d.fields)
+    preview = services.field_rows(d.kind, fields)
+    return render(
+        request,
+        "disclosure/manage_detail.html",
+        {
+            "d": d,
+            "pairs": [(label, value, preview[i][1]) for i, (label, value) in enumerate(original)],
+            "masked_text": text,
+            "can_review": permissions.can_review(request.user)
+            and d.status == Status.DRAFT
+            and d.prepared_by_id != request.user.pk,
+            "can_publish": permissions.can_publish(request.user)
+            and d.status == Status.REVIEWED
+            and d.reviewed_by_id != request.user.pk,
+            "can_change": permissions.can_publish(request.user) and d.status == Status.PUBLISHED,
+            "versions": d.all_versions,
+        },
+    )
+
+
+def _act(request: HttpRequest, pk: int, call) -> HttpResponse:
+    d = get_or_404(selectors.manage_get, user=request.user, pk=pk)
+    try:
+        call(d)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "已办理。")
+    return redirect("disclosure:manage_detail", pk=pk)
+
+
+@allowed(permissions.can_review)
+@require_POST
+def manage_review(request: HttpRequest, pk: int) -> HttpResponse:
+    approve = request.POST.get("decision") == "approve"
+    return _act(
+        request,
+        pk,
+        lambda d: services.disclosure_review(
+            acting_user=request.user,
+            draft=d,
+            approve=approve,
+            note=request.POST.get("note", "")[:300],
+            secret=request.POST.get("secret") == "1",
+        ),
+    )
+
+
+@allowed(permissions.can_publish)
+@require_POST
+def manage_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request, pk, lambda d: services.disclosure_publish(acting_user=request.user, draft=d)
+    )
+
+
+@allowed(permissions.can_publish)
+@require_POST
+def manage_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        lambda d: services.disclosure_correct(
+            acting_user=request.user,
+            disclosure=d,
+            reason=request.POST.get("reason", "")[:300],
+            text=request.POST.get("text") or None,
+        ),
+    )
+
+
+@allowed(permissions.can_publish)
+@require_POST
+def manage_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    changed_on = _date(request.POST.get("changed_on"))
+
+    def call(d):
+        if changed_on is None:
+            raise ValidationError("请填写决定被变更、撤销或确认违法的日期。")
+        services.disclosure_withdraw(
+            acting_user=request.user,
+            disclosure=d,
+            reason=request.POST.get("reason", "")[:300],
+            changed_on=changed_on,
+        )
+
+    return _act(request, pk, call)
