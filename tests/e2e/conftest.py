@@ -225,7 +225,10 @@ def case_act(page, title: str, message: str, fill=None):
 def advance_to(page, step: str, message: str = "已转到下一环节"):
     """The generic move (“环节流转”) to the step coded `step`."""
     return case_act(
-        page, "环节流转", message, lambda box: box.locator("#id_advance_to_step").select_option(step)
+        page,
+        "环节流转",
+        message,
+        lambda box: box.locator("#id_advance_to_step").select_option(step),
     )
 
 
@@ -255,6 +258,10 @@ def case_steps():
     from types import SimpleNamespace
 
     return SimpleNamespace(
-        act=case_act, box=action_box, advance=advance_to, upload=upload_evidence,
-        video=VIDEO, photo=PHOTO,
+        act=case_act,
+        box=action_box,
+        advance=advance_to,
+        upload=upload_evidence,
+        video=VIDEO,
+        photo=PHOTO,
     )

@@ -95,7 +95,7 @@ def test_licence_case_from_application_to_archive(new_page, log_in, case_steps):
         row.get_by_role("link", name="PDF").click()
     download = info.value
     assert case.decision_number in download.suggested_filename
-    assert open(download.path(), "rb").read(5) == b"%PDF-"
+    assert download.path().read_bytes()[:5] == b"%PDF-"
 
     upload(officer, case_steps.video, description="送达准予行政许可决定书录像")
     act(

@@ -125,13 +125,11 @@ def test_ordinary_penalty_case_from_clue_to_archive(new_page, log_in, case_steps
     download = info.value
     assert case.decision_number in download.suggested_filename
     assert download.suggested_filename.endswith(".pdf")
-    assert open(download.path(), "rb").read(5) == b"%PDF-"
+    assert download.path().read_bytes()[:5] == b"%PDF-"
 
     # 送达 needs an audio-visual record of that step (须音像记录).
     upload(officer, case_steps.video, description="直接送达全过程录像")
-    expect(
-        officer.locator("#evidence-list tr[data-evidence-id]", has_text="送达")
-    ).to_have_count(1)
+    expect(officer.locator("#evidence-list tr[data-evidence-id]", has_text="送达")).to_have_count(1)
 
     def serve(box):
         box.get_by_label("送达方式").select_option("direct")
