@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import connection
 
-from zhifa.ledger import canonical, merkle, signing
+from zhifa.ledger import canonical, merkle, signing, verify_worker
 from zhifa.ledger.db import missing_triggers
 from zhifa.ledger.models import (
     Checkpoint,
@@ -27,6 +30,10 @@ from zhifa.ledger.models import (
 )
 
 CHUNK = 5000
+# SQLite logs at least this long are checked by a process pool (below it, starting the pool
+# costs more than it saves); each worker takes spans of about SPAN rowids.
+POOL_MIN = 20_000
+SPAN = 25_000
 
 
 @dataclass
@@ -52,15 +59,9 @@ class VerifyResult:
         return min(seqs) if seqs else None
 
 
-def _row_time(value) -> dt.datetime:
-    """The event time from a raw row: an aware datetime (PostgreSQL) or UTC text (SQLite)."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
+_row_time = verify_worker.row_time
 _TAIL = b'","v":1}'
-_TIME_WIDTH = 32  # format_time: 2026-03-01T09:30:00.000000+08:00
+_TIME_WIDTH = verify_worker.TIME_WIDTH
 _COLUMNS = (
     "seq, kind, subject, agency_id, actor_id, time, payload, corrects_id, canonical, leaf_hash"
 )
@@ -68,16 +69,7 @@ _COLUMNS = (
 # SQLite rebuilds the canonical text from the columns itself (json_quote escapes exactly as
 # json.dumps(ensure_ascii=False) does), taking only the 32-character time string from the
 # stored bytes; Python then checks that time string against the time column as an instant.
-_SQLITE_FAST = """
-SELECT seq, canonical, leaf_hash, CAST(time AS TEXT),
-  canonical = CAST('{"actor":' || IFNULL(json_quote(%s || actor_id), 'null')
-    || ',"agency":' || IFNULL(json_quote('org.agency:' || agency_id), 'null')
-    || ',"corrects":' || IFNULL(corrects_id, 'null')
-    || ',"kind":' || json_quote(kind) || ',"payload":' || payload
-    || ',"seq":' || seq || ',"subject":' || json_quote(subject)
-    || ',"time":"' || CAST(substr(canonical, -40, 32) AS TEXT) || '","v":1}' AS BLOB)
-FROM ledger_event
-"""
+_SQLITE_FAST = verify_worker.RENDERED.format(p="%s") + "FROM ledger_event e\n"
 
 
 class _OutOfOrder(Exception):
@@ -88,7 +80,7 @@ def _rendered_rows(cursor, ordered: bool):
     """Chunks of (seq, canonical, leaf_hash, time, rendered_equal): whether the canonical text
     rebuilt from the row's columns (with the stored time string) equals the stored bytes."""
     if connection.vendor == "sqlite":
-        sql = _SQLITE_FAST + (" ORDER BY seq" if ordered else "")
+        sql = _SQLITE_FAST + (" ORDER BY e.seq" if ordered else "")
         cursor.execute(sql, [actor_ref(0)[:-1]])
         while rows := cursor.fetchmany(CHUNK):
             yield rows
@@ -206,17 +198,23 @@ def _full_row(seq: int):
 
 
 def _check_row(result: VerifyResult, row, expected_seq: int, leaves: list[bytes]) -> bool:
-    seq, kind, subject, agency, actor, time, payload, corrects, stored, leaf = row
+    seq, *_, stored, leaf = row
     if seq != expected_seq:
         result.problems.append(
             Problem(expected_seq, f"序号不连续：期望 {expected_seq}，实际 {seq}")
         )
         return False
-    stored = bytes(stored)
-    computed = merkle.leaf_hash(stored)
+    computed = merkle.leaf_hash(bytes(stored))
     leaves.append(computed)
+    _check_document(result, row, leaf_ok=bytes(leaf) == computed)
+    return True
+
+
+def _check_document(result: VerifyResult, row, *, leaf_ok: bool) -> None:
+    """The full check of one row: its columns against the JSON document it hashed."""
+    seq, kind, subject, agency, actor, time, payload, corrects, stored, _leaf = row
     try:
-        doc = json.loads(stored)
+        doc = json.loads(bytes(stored))
         if isinstance(payload, str):
             payload = json.loads(payload)
         same = doc == event_document(
@@ -233,9 +231,8 @@ def _check_row(result: VerifyResult, row, expected_seq: int, leaves: list[bytes]
         same = False
     if not same:
         result.problems.append(Problem(seq, "事件的字段与其哈希过的规范字节不一致（记录被改动）"))
-    elif bytes(leaf) != computed:
+    elif not leaf_ok:
         result.problems.append(Problem(seq, "事件的叶子哈希与其内容不符"))
-    return True
 
 
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:
@@ -267,7 +264,6 @@ def _check_nodes(result: VerifyResult, levels: list[list[bytes]]) -> None:
     ``_check_events`` has already compared with the recomputed leaf; the higher levels are
     streamed in key order and compared here.
     """
-    expected = sum(len(level) for level in levels) if levels[0] else 0
     n = len(levels[0])
     with connection.cursor() as cursor:
         cursor.execute(
@@ -278,14 +274,28 @@ def _check_nodes(result: VerifyResult, levels: list[list[bytes]]) -> None:
         )
         for (seq,) in cursor.fetchall():
             _node_problem(result, 0, seq)
+    seen = _check_stray_leaf_nodes(result, n)
+    _check_higher_nodes(result, levels, seen)
+
+
+def _check_stray_leaf_nodes(result: VerifyResult, n: int) -> int:
+    """Level-0 node rows outside [0, n); returns how many level-0 rows there are."""
+    with connection.cursor() as cursor:
         cursor.execute(
             'SELECT COUNT(*), MIN("index"), MAX("index") FROM ledger_node WHERE level = 0'
         )
         seen, low, high = cursor.fetchone()
-        if seen and (low < 0 or high >= n):
-            for index in (low, high):
-                if not 0 <= index < n:
-                    _node_problem(result, 0, index)
+    if seen and (low < 0 or high >= n):
+        for index in (low, high):
+            if not 0 <= index < n:
+                _node_problem(result, 0, index)
+    return seen
+
+
+def _check_higher_nodes(result: VerifyResult, levels: list[list[bytes]], seen: int) -> None:
+    """Stream the stored nodes above level 0 and compare; then the total row count."""
+    expected = sum(len(level) for level in levels) if levels[0] else 0
+    with connection.cursor() as cursor:
         cursor.execute(
             'SELECT level, "index", hash FROM ledger_node WHERE level > 0 ORDER BY level, "index"'
         )
@@ -340,13 +350,129 @@ def _check_checkpoints(result: VerifyResult, levels: list[list[bytes]]) -> None:
         previous = (size, root)
 
 
+def _pool_plan() -> tuple[str, int, list[tuple[int, int]]] | None:
+    """(database file, event count, rowid spans) when a process pool should check the events.
+
+    Only SQLite on a file, outside a transaction (the workers' own connections must see the
+    same committed rows), with at least two CPUs and ``POOL_MIN`` events.
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    if (
+        connection.vendor != "sqlite"
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return None
+    connection.ensure_connection()
+    if connection.in_atomic_block or connection.is_in_memory_db():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*), MIN(rowid), MAX(rowid) FROM ledger_event")
+        n, low, high = cursor.fetchone()
+    if n < POOL_MIN:
+        return None
+    pieces = max(workers * 2, -(-(high - low + 1) // SPAN))
+    step = -(-(high - low + 1) // pieces)
+    spans = [(lo, min(lo + step - 1, high)) for lo in range(low, high + 1, step)]
+    return str(connection.settings_dict["NAME"]), n, spans
+
+
+def _verify_in_pool(result: VerifyResult, tick: Callable[[int], None], plan) -> list | None:
+    """Check events and nodes with a process pool; return the levels, or None (with nothing
+    recorded in ``result``) if the rows are not stored as seq 0, 1, 2, … in rowid order.
+
+    The workers (forked after Django's connection is closed; each opens its own read-only
+    connection) rebuild, hash and compare the events of their rowid spans, and compare each
+    level-0 node. Meanwhile this process builds the tree from the stored leaf_hash column and
+    streams the higher nodes against it. If the recomputed leaves differ from the stored ones
+    anywhere, the higher nodes are compared again against the tree of the recomputed leaves,
+    so the outcome is exactly that of the in-process check.
+    """
+    path, n, spans = plan
+    workers = min(os.cpu_count() or 1, 4, len(spans))
+    connection.close()  # no SQLite handle may cross the fork
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=verify_worker.init,
+        initargs=(path, actor_ref(0)[:-1]),
+    ) as pool:
+        futures = [pool.submit(verify_worker.scan, lo, hi) for lo, hi in spans]
+        for future in futures:
+            future.add_done_callback(
+                lambda f: f.cancelled() or f.exception() or tick(f.result().count)
+            )
+        stored = [b""] * n
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT seq, leaf_hash FROM ledger_event")
+            while rows := cursor.fetchmany(CHUNK * 4):
+                for seq, leaf in rows:
+                    if 0 <= seq < n:
+                        stored[seq] = leaf
+        levels = _levels(stored)
+        higher = VerifyResult()
+        level0 = _check_stray_leaf_nodes(higher, n)
+        _check_higher_nodes(higher, levels, level0)
+        found = [future.result() for future in futures]
+
+    expected = 0
+    for span in found:
+        if span.count:
+            if not span.ordered or span.first != expected:
+                return None
+            expected = span.last + 1
+    if expected != n:
+        return None
+
+    computed = b"".join(span.leaves for span in found)
+    events: list[Problem] = []
+    for span in found:
+        for seq, leaf_ok in span.slow:
+            row = _full_row(seq)
+            if row is None:  # gone since the workers read it
+                return None
+            _check_document(result, row, leaf_ok=leaf_ok)
+        events += [Problem(seq, "事件的叶子哈希与其内容不符") for seq in span.bad_leaf]
+    result.problems += events
+    result.problems.sort(key=lambda p: p.seq)  # events only so far: all have a seq
+    result.events = n
+    for span in found:
+        for seq in span.bad_node:
+            _node_problem(result, 0, seq)
+    if computed != b"".join(stored):
+        levels = _levels([computed[i : i + 32] for i in range(0, len(computed), 32)])
+        higher = VerifyResult()
+        level0 = _check_stray_leaf_nodes(higher, n)
+        _check_higher_nodes(higher, levels, level0)
+    result.problems += higher.problems
+    result.nodes = higher.nodes
+    return levels
+
+
 def verify_ledger(tick: Callable[[int], None] = lambda n: None) -> VerifyResult:
     result = VerifyResult()
     for name in missing_triggers(connection):
         result.problems.append(Problem(None, f"防改触发器 {name} 不存在或未设为 ENABLE ALWAYS"))
-    leaves = _check_events(result, tick)
-    levels = _levels(leaves)
-    _check_nodes(result, levels)
-    if leaves:
+    levels = None
+    plan = _pool_plan()
+    if plan is not None:
+        ticked = [0]
+
+        def counted(n: int) -> None:
+            ticked[0] += n
+            tick(n)
+
+        pooled = VerifyResult()
+        levels = _verify_in_pool(pooled, counted, plan)
+        if levels is not None:
+            result.problems += pooled.problems
+            result.events, result.nodes = pooled.events, pooled.nodes
+        else:
+            tick = _after(tick, ticked[0])
+    if levels is None:
+        leaves = _check_events(result, tick)
+        levels = _levels(leaves)
+        _check_nodes(result, levels)
+    if levels[0]:
         _check_checkpoints(result, levels)
     return result

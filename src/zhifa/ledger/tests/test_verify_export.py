@@ -198,3 +198,73 @@ def test_bag_verifier_catches_changes(case_log, tmp_path, victim):
 def test_export_unknown_subject(db, tmp_path):
     code, _, err = run("export", "--subject", "cases.case:404", "-o", str(tmp_path / "n.zip"))
     assert code == 1 and "没有找到" in err
+
+
+@pytest.fixture
+def pooled(ledger_purge, monkeypatch):
+    """Force the process-pool path of verify on a small committed log (the workers' own
+    connections see only committed rows, hence a transactional test). SQLite only."""
+    from django.db import connection
+
+    from zhifa.ledger import verification
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the process pool checks SQLite files only")
+    from zhifa.ledger.services import Entry, record_many
+
+    monkeypatch.setattr(verification, "POOL_MIN", 1)
+    monkeypatch.setattr(verification, "SPAN", 10)
+    record_many([Entry("test.appended", f"test.thing:{i}", None, {"i": i}) for i in range(40)])
+    checkpoint_sign()
+    used = []
+    real = verification._verify_in_pool
+    monkeypatch.setattr(
+        verification, "_verify_in_pool", lambda *a: used.append(real(*a)) or used[-1]
+    )
+    return used
+
+
+def test_verify_in_pool_passes_and_ticks_every_event(pooled):
+    from zhifa.ledger.verification import verify_ledger
+
+    ticks = []
+    result = verify_ledger(tick=ticks.append)
+    assert result.ok, result.problems
+    assert pooled and pooled[0] is not None  # the pool did the work, no fallback
+    assert result.events == 40 and sum(ticks) == 40 and len(ticks) >= 4
+    assert result.nodes == 40 + 20 + 10 + 5 + 2 + 1 and result.checkpoints == 1
+
+
+def test_verify_in_pool_names_first_bad_seq_across_chunks(pooled):
+    """Tampers in the second and fourth spans (rowid spans of 10): the smallest is named,
+    all are listed, whatever order the workers finish in."""
+    from zhifa.ledger.verification import verify_ledger
+
+    with tampering() as connection, connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_event SET payload = %s WHERE seq = 33", ['{"i": 0}'])
+        cursor.execute("UPDATE ledger_event SET leaf_hash = %s WHERE seq = 12", [b"x" * 32])
+        cursor.execute("UPDATE ledger_event SET subject = 'test.thing:x' WHERE seq = 14")
+    result = verify_ledger()
+    assert pooled and pooled[0] is not None
+    assert result.first_bad_seq == 12
+    assert {p.seq for p in result.problems} >= {12, 14, 33}
+    code, _, err = run("verify")
+    assert code == 1 and "第一个有问题的序号：12" in err
+
+
+def test_verify_in_pool_falls_back_for_rows_out_of_order(pooled):
+    from zhifa.ledger.verification import verify_ledger
+
+    columns = "seq, kind, subject, agency_id, actor_id, time, payload, corrects_id, "
+    columns += "canonical, leaf_hash"
+    with tampering() as connection, connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM ledger_event WHERE seq = 3")
+        row = cursor.fetchone()
+        cursor.execute("DELETE FROM ledger_event WHERE seq = 3")
+        marks = ", ".join(["%s"] * len(row))
+        cursor.execute(f"INSERT INTO ledger_event ({columns}) VALUES ({marks})", row)
+    ticks = []
+    result = verify_ledger(tick=ticks.append)
+    assert pooled == [None]  # the pool saw seq 3 stored last and handed back
+    assert result.ok, result.problems
+    assert result.events == 40 and sum(ticks) == 40
