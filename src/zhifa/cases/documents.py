@@ -351,6 +351,23 @@ def template_version(template: DocumentTemplate) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+def _review_citation(case: Case, kind: str) -> str:
+    """The decision cites its legal review and collective discussion, if any."""
+    if kind not in DECISION_KINDS:
+        return ""
+    from zhifa.review.selectors import decision_citation
+
+    return decision_citation(case)
+
+
+DECISION_KINDS = {
+    DocumentKind.PENALTY_DECISION,
+    DocumentKind.NO_PENALTY_DECISION,
+    DocumentKind.LICENCE_GRANT,
+    DocumentKind.LICENCE_REFUSAL,
+}
+
+
 def compose(
     case: Case, template: DocumentTemplate, values: dict[str, str], *, number: str, on: dt.date
 ) -> core_documents.OfficialDocument:
@@ -369,6 +386,10 @@ def compose(
     recipient = ""
     if lines and lines[0] == f"{case.party.name}：":
         recipient = lines.pop(0)
+    citation = _review_citation(case, template.kind)
+    if citation:  # before the decision itself (处罚法 arts. 57, 58)
+        at = next((i for i, line in enumerate(lines) if "本机关决定" in line), len(lines))
+        lines.insert(at, citation)
     lines += _rights_notes(case, template.kind)
     return core_documents.OfficialDocument(
         issuer=issuer,

@@ -290,6 +290,18 @@ EVENT_LABELS = {
     "licence.not_accepted": "不予受理",
     "licence.extended": "延长决定期限",
     "record.viewed": "查看",
+    "review.submitted": "报送法制审核",
+    "review.assigned": "分配审核人、复审人",
+    "review.extended": "延长审核期限",
+    "review.checked": "审核人提出审核意见",
+    "review.opinion_issued": "出具法制审核意见书",
+    "review.returned": "法制审核退回补充调查",
+    "review.accepted": "采纳法制审核意见",
+    "review.disagreement_recorded": "不采纳法制审核意见",
+    "review.coordinated": "负责人协调审核分歧",
+    "review.advice_requested": "征询法律顾问意见",
+    "review.advice_answered": "法律顾问答复",
+    "discussion.recorded": "集体讨论",
 }
 
 
@@ -312,7 +324,13 @@ def _detail(event: Event, names: dict[str, str]) -> str:
         parts.append(f"{names.get(source, source)} → {names.get(p['to'], p['to'])}")
     if event.kind == "case.filed" and p.get("number"):
         parts.append(f"编号：{p['number']}")
-    for key, label in (("decision_number", "文号"), ("reason", "理由")):
+    for key, label in (
+        ("decision_number", "文号"),
+        ("review_number", "审核意见书"),
+        ("reason", "理由"),
+        ("reasons", "理由"),
+        ("conclusion", "讨论决定"),
+    ):
         if p.get(key):
             parts.append(f"{label}：{p[key]}")
     if p.get("sha256"):

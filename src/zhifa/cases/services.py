@@ -346,7 +346,7 @@ def _guard(case: Case, source: FlowStep, target: FlowStep, reason: str) -> None:
                 "尚未事先告知当事人拟作出的处罚及陈述、申辩、听证权利（《行政处罚法》第四十四条），"
                 "请先登记告知书送达情况。"
             )
-        if case.hearing_requested and target.code != "hearing":
+        if case.hearing_requested and not case.hearing_held and target.code != "hearing":
             raise ValidationError("当事人已申请听证，须先组织听证（《行政处罚法》第六十四条）。")
     if source.code in ("execute", "onspot_pay"):
         owes = case.fine_amount and case.paid_on is None

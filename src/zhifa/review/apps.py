@@ -8,7 +8,7 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from zhifa.core import nav, todo
-        from zhifa.review import permissions, todos
+        from zhifa.review import demo, permissions, todos  # noqa: F401 - demo registers its step
 
         nav.register("法制审核", "review:index", permissions.can_view_reviews, order=45)
         todo.register(todos.review_todos)

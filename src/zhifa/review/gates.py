@@ -39,7 +39,11 @@ def review_passed(case) -> bool:
     if hearing is not None and hearing > entry:
         return False
     review = Review.objects.filter(case=case, entry_record=entry).order_by("-round").first()
-    return review is not None and review.passed
+    if review is None:
+        return False
+    if review.coordination == Coordination.DISCUSSION:
+        return discussion_held(case)  # the leaders' collective discussion decides (L8)
+    return review.passed
 
 
 def discussion_required(case, requirement: Requirement | None = None) -> tuple[bool, str]:

@@ -40,6 +40,8 @@ from zhifa.review.models import (
     Opinion,
     Review,
     ReviewFinding,
+    ReviewRule,
+    ReviewSettings,
     ReviewStatus,
 )
 from zhifa.review.rules import settings_for
@@ -652,6 +654,93 @@ def discussion_record(
     return discussion
 
 
+# --- the 审核目录清单 and settings (L1, L5, L7) ---------------------------------------------
+
+
+RULE_FIELDS = (
+    "name",
+    "basis",
+    "active",
+    "case_kind",
+    "item",
+    "penalty_types",
+    "threshold_person",
+    "threshold_organisation",
+    "hearing_held",
+    "major_social_impact",
+    "complex_case",
+    "major_public_interest",
+    "suspected_crime",
+    "requires_discussion",
+)
+
+
+def _require_keeper(user) -> Staff:
+    staff = _staff(user)
+    if not user.has_perm("review.change_reviewrule"):
+        raise PermissionDenied("审核目录清单由法制机构维护。")
+    return staff
+
+
+def rule_save(*, acting_user, rule: ReviewRule | None = None, values: Mapping) -> ReviewRule:
+    """Create or change a line of the agency's 审核目录清单; each version is recorded."""
+    with transaction.atomic():
+        staff = _require_keeper(acting_user)
+        if rule is None:
+            rule = ReviewRule(agency_id=staff.agency_id)
+        else:
+            rule = ReviewRule.objects.select_for_update().get(pk=rule.pk)
+            if rule.agency_id != staff.agency_id:
+                raise PermissionDenied("只能维护本机关的审核目录清单。")
+        item = values.get("item")
+        if item is not None and item.agency_id != staff.agency_id:
+            raise ValidationError({"item": "请选择本机关的执法事项。"})
+        for field in RULE_FIELDS:
+            if field in values:
+                setattr(rule, field, values[field])
+        rule.penalty_types = list(rule.penalty_types or [])
+        created = rule.pk is None
+        _save(rule)
+        ledger.record(
+            "review.rule_saved",
+            rule,
+            acting_user,
+            {
+                "rule": rule.pk,
+                "created": created,
+                **{f: getattr(rule, f) for f in RULE_FIELDS if f != "item"},
+                "item": rule.item_id,
+            },
+            agency=staff.agency,
+        )
+    return rule
+
+
+def settings_save(*, acting_user, values: Mapping) -> ReviewSettings:
+    with transaction.atomic():
+        staff = _require_keeper(acting_user)
+        found, _ = ReviewSettings.objects.select_for_update().get_or_create(
+            agency_id=staff.agency_id
+        )
+        for field in ("all_ordinary", "time_limit_days", "extension_days", "quorum"):
+            if field in values:
+                setattr(found, field, values[field])
+        _save(found)
+        ledger.record(
+            "review.settings_saved",
+            found,
+            acting_user,
+            {
+                "all_ordinary": found.all_ordinary,
+                "time_limit_days": found.time_limit_days,
+                "extension_days": found.extension_days,
+                "quorum": found.quorum,
+            },
+            agency=staff.agency,
+        )
+    return found
+
+
 __all__ = [
     "PASSING",
     "advice_answer",
@@ -665,4 +754,6 @@ __all__ = [
     "review_extend",
     "review_record_findings",
     "review_submit",
+    "rule_save",
+    "settings_save",
 ]

@@ -28,4 +28,16 @@ def review_todos(user) -> list[TodoItem]:
                 due=review.due_on,
             )
         )
+    for review in selectors.overdue_watch(user=user, today=today):
+        level = selectors.urgency(review, today)
+        items.append(
+            TodoItem(
+                title=f"法制审核{'已超期' if level == 'danger' else '即将到期'}："
+                f"{review.agency.name} {review.case.number}",
+                url=reverse("review:detail", args=[review.pk]),
+                detail=f"审核期限{review.due_on:%Y-%m-%d}，{review.get_status_display()}",
+                level=level,
+                due=review.due_on,
+            )
+        )
     return items

@@ -1,18 +1,467 @@
+"""Review pages (法制审核). Thin: parse the form, call the service, redirect with a message; a
+service's ValidationError goes back onto the form, its PermissionDenied becomes a 403. Reviews
+and cases of another agency are not found (404)."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from collections.abc import Callable
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhifa.cases import selectors as case_selectors
 from zhifa.core.access import allowed
-from zhifa.review import permissions, selectors
+from zhifa.core.forms import add_service_errors, get_or_404
+from zhifa.review import forms, permissions, selectors, services
+from zhifa.review.models import ITEM_NAMES, LegalAdviceRequest, ReviewRule, ReviewStatus
+from zhifa.review.rules import settings_for
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _review(request: HttpRequest, pk: int):
+    return get_or_404(selectors.review_get, user=request.user, pk=pk)
+
+
+def _case(request: HttpRequest, pk: int):
+    return get_or_404(case_selectors.case_get, user=request.user, pk=pk)
+
+
+def _form_page(
+    request: HttpRequest,
+    form,
+    *,
+    title: str,
+    back: str,
+    call: Callable[[], object],
+    done: str,
+    context: dict | None = None,
+) -> HttpResponse:
+    """GET shows the form; POST validates it and calls the service."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            call()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    status = 400 if request.method == "POST" else 200
+    page = {"form": form, "title": title, "back": back, **(context or {})}
+    return render(request, "review/form.html", page, status=status)
+
+
+# --- lists -----------------------------------------------------------------------------------
 
 
 @allowed(permissions.can_view_reviews)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    awaiting = [(r, selectors.urgency(r, today)) for r in selectors.awaiting(user=request.user)]
     return render(
         request,
         "review/index.html",
-        {"reviews": selectors.review_list(user=request.user)[:100]},
+        {
+            "awaiting": awaiting,
+            "watch": [
+                (r, selectors.urgency(r, today))
+                for r in selectors.overdue_watch(user=request.user, today=today)
+            ],
+            "reviews": selectors.review_list(user=request.user)[:100],
+            "can_view_rules": permissions.can_view_rules(request.user),
+        },
+    )
+
+
+# --- one review ------------------------------------------------------------------------------
+
+
+@allowed(permissions.can_view_reviews)
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    staff = getattr(request.user, "staff", None)
+    me = staff.pk if staff else None
+    roles = {g.name for g in request.user.groups.all()}
+    status = review.status
+    handling = review.case.handlers.filter(pk=me).exists() or bool(roles & {"科室负责人", "局领导"})
+    can = {
+        "assign": status in (ReviewStatus.SUBMITTED, ReviewStatus.ASSIGNED)
+        and bool(roles & {"法制审核人员", "局领导"}),
+        "findings": status in (ReviewStatus.ASSIGNED, ReviewStatus.CHECKED)
+        and review.reviewer_id == me,
+        "confirm": status == ReviewStatus.CHECKED and review.re_reviewer_id == me,
+        "answer": status == ReviewStatus.ISSUED and handling,
+        "coordinate": status == ReviewStatus.DISAGREED and "局领导" in roles,
+        "extend": status in (ReviewStatus.SUBMITTED, ReviewStatus.ASSIGNED, ReviewStatus.CHECKED)
+        and not review.extension_reason
+        and "局领导" in roles,
+        "advice": review.open and me in (review.reviewer_id, review.re_reviewer_id),
+    }
+    return render(
+        request,
+        "review/detail.html",
+        {
+            "review": review,
+            "case": review.case,
+            "findings": list(review.findings.all()),
+            "articles": list(review.articles.select_related("law")),
+            "advice": list(review.advice.all()),
+            "can": can,
+            "state": selectors.urgency(review, timezone.localdate()) if review.open else "",
+            "item_names": ITEM_NAMES,
+        },
+    )
+
+
+@allowed(permissions.can_view_reviews)
+@require_GET
+def document(request: HttpRequest, pk: int, ext: str) -> FileResponse:
+    from zhifa.core.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
+    from zhifa.ledger import blobs
+
+    review = _review(request, pk)
+    sha = {"pdf": review.pdf_sha256, "docx": review.docx_sha256}.get(ext)
+    if not sha:
+        raise Http404("该审核意见书尚未出具。")
+    response = FileResponse(
+        blobs.open_blob(sha), content_type=PDF_CONTENT_TYPE if ext == "pdf" else DOCX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"法制审核意见书_{review.number}.{ext}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def submit(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk)
+    initial = {"proposal": case.decision_content, "report": case.facts}
+    form = forms.SubmitForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        form,
+        title="报送法制审核",
+        back=reverse("cases:case_detail", args=[case.pk]),
+        call=lambda: services.review_submit(
+            acting_user=request.user,
+            case=case,
+            proposal=form.cleaned_data["proposal"],
+            report=form.cleaned_data["report"],
+        ),
+        done="已报送法制审核。",
+        context={"case": case},
+    )
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    form = forms.AssignForm(request.POST or None, agency_id=review.agency_id)
+    return _form_page(
+        request,
+        form,
+        title="分配审核人、复审人",
+        back=reverse("review:detail", args=[review.pk]),
+        call=lambda: services.review_assign(
+            acting_user=request.user,
+            review=review,
+            reviewer=form.cleaned_data["reviewer"],
+            re_reviewer=form.cleaned_data["re_reviewer"],
+        ),
+        done="已分配审核人员。",
+        context={"review": review},
+    )
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def findings(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    form = forms.FindingsForm(request.POST or None, case=review.case)
+    return _form_page(
+        request,
+        form,
+        title="审核意见（逐项审查）",
+        back=reverse("review:detail", args=[review.pk]),
+        call=lambda: services.review_record_findings(
+            acting_user=request.user,
+            review=review,
+            findings=form.findings(),
+            opinion=form.cleaned_data["opinion"],
+            opinion_text=form.cleaned_data["opinion_text"],
+            articles=list(form.cleaned_data["articles"]),
+        ),
+        done="已填写审核意见，待复审。",
+        context={"review": review},
+    )
+
+
+def _post_action(request: HttpRequest, review, call: Callable[[], object], done: str):
+    try:
+        call()
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("review:detail", review.pk)
+
+
+@allowed(permissions.can_act)
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    return _post_action(
+        request,
+        review,
+        lambda: services.review_confirm(acting_user=request.user, review=review),
+        "已复审并出具法制审核意见书。",
+    )
+
+
+@allowed(permissions.can_act)
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    return _post_action(
+        request,
+        review,
+        lambda: services.review_accept(acting_user=request.user, review=review),
+        "已采纳法制审核意见。",
+    )
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def disagree(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    form = forms.DisagreeForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title="不采纳审核意见",
+        back=reverse("review:detail", args=[review.pk]),
+        call=lambda: services.review_disagree(
+            acting_user=request.user, review=review, reasons=form.cleaned_data["reasons"]
+        ),
+        done="已登记不采纳理由，待负责人协调。",
+        context={"review": review},
+    )
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def coordinate(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    form = forms.CoordinateForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title="协调审核意见分歧",
+        back=reverse("review:detail", args=[review.pk]),
+        call=lambda: services.review_coordinate(
+            acting_user=request.user,
+            review=review,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        ),
+        done="已登记协调结果。",
+        context={"review": review},
+    )
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def extend(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    form = forms.ReasonForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title="延长审核期限",
+        back=reverse("review:detail", args=[review.pk]),
+        call=lambda: services.review_extend(
+            acting_user=request.user, review=review, reason=form.cleaned_data["reason"]
+        ),
+        done="已延长审核期限。",
+        context={"review": review},
+    )
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def advice(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    form = forms.AdviceForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title="征询法律顾问意见",
+        back=reverse("review:detail", args=[review.pk]),
+        call=lambda: services.advice_request(
+            acting_user=request.user,
+            review=review,
+            adviser=form.cleaned_data["adviser"],
+            question=form.cleaned_data["question"],
+        ),
+        done="已登记征询事项。",
+        context={"review": review},
+    )
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def advice_answer(request: HttpRequest, pk: int, advice_pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    try:
+        item = LegalAdviceRequest.objects.get(pk=advice_pk, review=review)
+    except LegalAdviceRequest.DoesNotExist as exc:
+        raise Http404("未找到该咨询。") from exc
+    form = forms.AnswerForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title=f"登记{item.adviser}的意见",
+        back=reverse("review:detail", args=[review.pk]),
+        call=lambda: services.advice_answer(
+            acting_user=request.user, advice=item, answer=form.cleaned_data["answer"]
+        ),
+        done="已登记法律顾问意见。",
+        context={"review": review},
+    )
+
+
+@allowed(permissions.can_act)
+@GET_POST
+def discussion(request: HttpRequest, case_pk: int) -> HttpResponse:
+    from zhifa.ledger import blobs
+
+    case = _case(request, case_pk)
+    form = forms.DiscussionForm(
+        request.POST or None, request.FILES or None, agency_id=case.agency_id
+    )
+
+    def call():
+        d = form.cleaned_data
+        minutes = ""
+        if d.get("minutes"):
+            minutes = blobs.store(d["minutes"]).sha256
+        services.discussion_record(
+            acting_user=request.user,
+            case=case,
+            held_on=d["held_on"],
+            chair=d["chair"],
+            attendees=form.attendees(),
+            conclusion=d["conclusion"],
+            minutes_sha256=minutes,
+        )
+
+    quorum = settings_for(case.agency_id).quorum
+    return _form_page(
+        request,
+        form,
+        title="登记集体讨论",
+        back=reverse("cases:case_detail", args=[case.pk]),
+        call=call,
+        done="已登记集体讨论记录。",
+        context={"case": case, "hint": f"本机关规定至少{quorum}名负责人参加（含主持人）。"},
+    )
+
+
+# --- statistics and the quarterly report (L2, L3) ------------------------------------------
+
+
+@allowed(permissions.can_view_rules)
+@require_GET
+def stats(request: HttpRequest) -> HttpResponse:
+    from zhifa.review import stats as review_stats
+
+    quarter = request.GET.get("q") or review_stats.quarter_of(timezone.localdate())
+    try:
+        start, end = review_stats.quarter_bounds(quarter)
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+    agency = request.user.staff.agency
+    if request.GET.get("format") == "xlsx":
+        data = review_stats.quarterly_report(agency=agency, quarter=quarter)
+        response = HttpResponse(
+            data,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{agency.name}{quarter}法制审核及培训情况.xlsx"
+        )
+        return response
+    return render(
+        request,
+        "review/stats.html",
+        {
+            "quarter": quarter,
+            "stats": review_stats.review_stats(agency_id=agency.pk, start=start, end=end),
+        },
+    )
+
+
+# --- the 审核目录清单 and settings -------------------------------------------------------------
+
+
+@allowed(permissions.can_view_rules)
+@require_GET
+def rules(request: HttpRequest) -> HttpResponse:
+    staff = request.user.staff
+    return render(
+        request,
+        "review/rules.html",
+        {
+            "rules": selectors.rule_list(user=request.user),
+            "settings": settings_for(staff.agency_id),
+            "can_keep": permissions.can_keep_rules(request.user),
+        },
+    )
+
+
+@allowed(permissions.can_keep_rules)
+@GET_POST
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    staff = request.user.staff
+    rule = None
+    if pk is not None:
+        try:
+            rule = ReviewRule.objects.get(pk=pk, agency_id=staff.agency_id)
+        except ReviewRule.DoesNotExist as exc:
+            raise Http404("未找到该规则，或您无权查看。") from exc
+    form = forms.RuleForm(request.POST or None, instance=rule, agency_id=staff.agency_id)
+    return _form_page(
+        request,
+        form,
+        title="编辑审核目录规则" if rule else "新增审核目录规则",
+        back=reverse("review:rules"),
+        call=lambda: services.rule_save(acting_user=request.user, rule=rule, values=form.values()),
+        done="已保存审核目录规则。",
+        context={"hint": "所设条件须同时满足；未设置的条件不限。"},
+    )
+
+
+@allowed(permissions.can_keep_rules)
+@GET_POST
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    staff = request.user.staff
+    form = forms.SettingsForm(request.POST or None, instance=settings_for(staff.agency_id))
+    return _form_page(
+        request,
+        form,
+        title="法制审核设置",
+        back=reverse("review:rules"),
+        call=lambda: services.settings_save(acting_user=request.user, values=form.cleaned_data),
+        done="已保存法制审核设置。",
     )

@@ -431,6 +431,21 @@ def test_disagreement_then_coordination_recorded(cw):
     assert not review.passed
     kinds = set(Event.objects.values_list("kind", flat=True))
     assert {"review.disagreement_recorded", "review.coordinated"} <= kinds
+    # Until the leaders have discussed it, the case stays at 法制审核.
+    reviewer = cw.user("reviewer_a")
+    with pytest.raises(ValidationError, match=r"须经法制审核"):
+        case_services.case_advance(acting_user=reviewer, case=case, to_step="prior_notice")
+    chair, *others = leaders(cw, 3)
+    services.discussion_record(
+        acting_user=cw.user("leader_a"),
+        case=case,
+        held_on=timezone.localdate(),
+        chair=chair,
+        attendees=[(chair, "按承办意见办理"), *[(p, "同意") for p in others]],
+        conclusion="按承办机构意见办理",
+    )
+    case = case_services.case_advance(acting_user=reviewer, case=case, to_step="prior_notice")
+    assert case.step == "prior_notice"
 
 
 def test_coordination_for_unit_passes_the_review(cw):
@@ -470,6 +485,19 @@ def test_discussion_required_blocks_decision_until_recorded(cw):
     case = case_services.case_advance(acting_user=leader, case=case, to_step="decide")
     case = case_services.case_decide(acting_user=leader, case=case, outcome=Outcome.PENALTY)
     assert case.decision_number
+    # The decision document cites the review and the discussion.
+    from zhifa.cases import documents as case_documents
+    from zhifa.catalog.models import DocumentKind
+
+    kind, today = DocumentKind.PENALTY_DECISION, timezone.localdate()
+    template = case_documents.template_for(case, kind)
+    values = case_documents.context_for(
+        case, kind, number=case.decision_number, user=leader, on=today
+    )
+    official = case_documents.compose(case, template, values, number=case.decision_number, on=today)
+    body = "\n".join(official.body)
+    assert "本案经法制审核（甲发改法审" in body and "集体讨论。\n" in body
+    assert body.index("集体讨论") < body.index("本机关决定")
 
 
 def test_discussion_quorum_and_members(cw):
@@ -508,3 +536,79 @@ def test_advice_request_and_answer(cw):
     advice = services.advice_answer(acting_user=cw.user("reviewer_a"), advice=advice, answer="否")
     assert advice.answered_on
     assert Event.objects.filter(kind="review.advice_answered").exists()
+
+
+def test_review_after_hearing_then_decision(cw):
+    from zhifa.cases.tests.conftest import attach_av, days_ago
+
+    case = walk_penalty(cw, "notified", fine=200_000_00)
+    officer, leader = cw.user("officer_a"), cw.user("leader_a")
+    case = case_services.case_record_response(
+        acting_user=officer, case=case, requests_hearing=True, received_on=days_ago(44)
+    )
+    case = case_services.case_advance(acting_user=officer, case=case, to_step="hearing")
+    attach_av(cw, case, "hearing")
+    case = case_services.case_advance(acting_user=leader, case=case, to_step="legal_review")
+    case = pass_review(cw, case)  # back at 事先告知, already notified and heard
+    case = case_services.case_advance(acting_user=officer, case=case, to_step="decide")
+    case = case_services.case_decide(acting_user=leader, case=case, outcome=Outcome.PENALTY)
+    assert case.decision_number
+
+
+def test_licence_rule_gate(cw):
+    rule(cw, case_kind="licence")
+    officer = cw.user("officer_a")
+    case = case_services.licence_apply(
+        acting_user=officer,
+        item_version=cw.licence,
+        party=cw.org,
+        title="企业投资项目核准",
+        received_on=timezone.localdate(),
+        materials="项目申请报告",
+    )
+    case = case_services.licence_accept(acting_user=officer, case=case)
+    with pytest.raises(ValidationError, match=r"须经法制审核.*目录情形"):
+        case_services.case_advance(acting_user=officer, case=case, to_step="decide")
+    case = case_services.case_advance(acting_user=officer, case=case, to_step="legal_review")
+    case = pass_review(cw, case)
+    assert case.step == "decide"
+    case = case_services.licence_decide(
+        acting_user=cw.user("leader_a"), case=case, granted=True, content="同意核准"
+    )
+    assert case.outcome == Outcome.GRANTED
+
+
+def test_todos_for_handling_unit_and_leader(cw):
+    from zhifa.core.todo import items_for
+
+    case = at_review(cw)
+    review = review_round(cw, case, opinion=Opinion.DISAGREE, text="定性不准", accept=False)
+    assert any("法制审核" in i.title for i in items_for(cw.user("officer_a")))
+    services.review_disagree(acting_user=cw.user("officer_a"), review=review, reasons="理由")
+    assert any("法制审核" in i.title for i in items_for(cw.user("leader_a")))
+    assert not any("法制审核" in i.title for i in items_for(cw.user("officer_a")))
+
+
+def test_accepted_refusal_then_revised_proposal_round_two(cw):
+    case = at_review(cw)
+    first = review_round(cw, case, opinion=Opinion.DISAGREE, text="罚款畸重")
+    assert first.status == ReviewStatus.ACCEPTED and not first.passed
+    reviewer = cw.user("reviewer_a")
+    with pytest.raises(ValidationError, match=r"须经法制审核"):
+        case_services.case_advance(acting_user=reviewer, case=case, to_step="prior_notice")
+    # The proposal changes in the handling unit: back to 调查终结 and a new submission.
+    officer = cw.user("officer_a")
+    case = case_services.case_advance(acting_user=reviewer, case=case, to_step="investigate")
+    case = case_services.case_advance(acting_user=officer, case=case, to_step="report")
+    case = case_services.case_propose_decision(
+        acting_user=officer,
+        case=case,
+        penalty_types=["罚款"],
+        fine_amount=2_000_00,
+        major_public_interest=True,
+    )
+    case = case_services.case_advance(acting_user=officer, case=case, to_step="legal_review")
+    second = review_round(cw, case)
+    assert second.round == 2 and second.entry_record != first.entry_record
+    case = case_services.case_advance(acting_user=reviewer, case=case, to_step="prior_notice")
+    assert case.step == "prior_notice"

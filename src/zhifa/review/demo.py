@@ -1,0 +1,119 @@
+"""Demo legal review for 宁晋县发展改革局: the review settings, two lines of its 审核目录清单,
+a major penalty case awaiting its 审核人 and one whose review passed (numbered review document
+issued, accepted by the handling unit, case moved on to 事先告知). Made through the services,
+so every step is on the case's ledger timeline. Idempotent: skipped once a review exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhifa.cases import services as case_services
+from zhifa.catalog.models import Article
+from zhifa.core import demo
+from zhifa.org.models import Agency, Staff
+from zhifa.review import services
+from zhifa.review.models import ITEMS, Opinion, Review, ReviewRule, ReviewSettings
+
+AGENCY = "宁晋县发展改革局"
+
+
+def _ago(n: int) -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=n)
+
+
+def _major_case(make, code: str, party, title: str, start: int, fine: int):
+    """A penalty case at 法制审核 with a proposal above the catalogue's amount line."""
+    case = make.penalty(code, party, title, "investigate", start, 0)
+    o = make.officer
+    case_services.case_advance(acting_user=o, case=case, to_step="report", on=_ago(start - 8))
+    case_services.case_propose_decision(
+        acting_user=o,
+        case=case,
+        penalty_types=["罚款"],
+        fine_amount=fine,
+        content=f"罚款{fine // 100}元",
+        facts="经查，当事人未依法办理手续擅自开工建设，总投资额较大。",
+    )
+    case_services.case_advance(acting_user=o, case=case, to_step="legal_review", on=_ago(start - 9))
+    return case
+
+
+@demo.register(40, "法制审核")
+def load(say) -> None:
+    from zhifa.cases.demo import _Maker
+
+    agency = Agency.objects.filter(name=AGENCY).first()
+    if agency is None:
+        say(f"未找到{AGENCY}，跳过法制审核演示。")
+        return
+    if Review.objects.filter(agency=agency).exists():
+        say("法制审核演示数据已存在，跳过。")
+        return
+    reviewers = {
+        s.user.username: s
+        for s in Staff.objects.filter(user__username__in=["reviewer1", "reviewer2"])
+    }
+    make = _Maker(agency)
+    if len(reviewers) < 2 or len(make.u) < 3 or "CF-001" not in make.items:
+        say("演示账号或执法事项不全，跳过法制审核演示。")
+        return
+    basis = list(
+        Article.objects.filter(law__title="中华人民共和国行政处罚法", number="第五十八条")[:1]
+    ) or [b.article for b in make.items["CF-001"].basis.select_related("article")[:1]]
+    if not basis:
+        say("法律依据库中没有可引用的法条，跳过法制审核演示。")
+        return
+    with transaction.atomic():
+        ReviewSettings.objects.get_or_create(agency=agency)
+        ReviewRule.objects.get_or_create(
+            agency=agency,
+            name="罚没金额较大（法人或其他组织50万元以上）",
+            defaults={
+                "basis": "本局重大执法决定法制审核目录清单第一项",
+                "case_kind": "penalty",
+                "threshold_organisation": 500_000_00,
+            },
+        )
+        ReviewRule.objects.get_or_create(
+            agency=agency,
+            name="吊销许可证件、责令停产停业或责令关闭",
+            defaults={
+                "basis": "本局重大执法决定法制审核目录清单第二项；处罚法第五十七条第二款",
+                "penalty_types": ["吊销许可证件", "责令停产停业", "责令关闭"],
+                "requires_discussion": True,
+            },
+        )
+        r1, r2 = reviewers["reviewer1"], reviewers["reviewer2"]
+        waiting = _major_case(
+            make, "CF-001", make.party("宁晋县华北光伏电力有限公司", 104),
+            "未依法办理核准手续擅自建设光伏电站", 30, 600_000_00,
+        )  # fmt: skip
+        review = services.review_submit(
+            acting_user=make.officer, case=waiting, proposal="罚款60万元", report="调查终结报告：…"
+        )
+        services.review_assign(acting_user=r1.user, review=review, reviewer=r1, re_reviewer=r2)
+        passed = _major_case(
+            make, "CF-001", make.party("宁晋县永盛热力有限公司", 105),
+            "未依法办理核准手续擅自建设热电联产项目", 35, 550_000_00,
+        )  # fmt: skip
+        review = services.review_submit(
+            acting_user=make.officer, case=passed, proposal="罚款55万元", report="调查终结报告：…"
+        )
+        services.review_assign(acting_user=r1.user, review=review, reviewer=r1, re_reviewer=r2)
+        findings = {code: (True, "") for code, _ in ITEMS}
+        findings["discretion"] = (False, "罚款数额应按裁量基准中“情节较重”档确定。")
+        services.review_record_findings(
+            acting_user=r1.user,
+            review=review,
+            findings=findings,
+            opinion=Opinion.AGREE_REVISED,
+            opinion_text="建议按裁量基准调整罚款数额后作出决定。",
+            articles=basis,
+        )
+        services.review_confirm(acting_user=r2.user, review=review)
+        services.review_accept(acting_user=make.officer, review=review)
+        case_services.case_advance(acting_user=r1.user, case=passed, to_step="prior_notice")
+    say("法制审核：目录规则2条，待审核案件1件，审核通过案件1件。")
