@@ -19,6 +19,7 @@ from zhifa.catalog.models import (
 )
 from zhifa.core import calendar
 from zhifa.ledger.models import Event
+from zhifa.ledger.selectors import proven_events
 from zhifa.ledger.services import subject_ref
 from zhifa.org.models import Staff
 from zhifa.org.roles import Role
@@ -314,6 +315,7 @@ class TimelineEntry:
     time: dt.datetime
     leaf: str
     detail: str
+    proven: bool  # re-hashed and proven under the latest signed checkpoint
 
 
 def _detail(event: Event, names: dict[str, str]) -> str:
@@ -339,17 +341,17 @@ def _detail(event: Event, names: dict[str, str]) -> str:
 
 
 def case_timeline(*, user, case: Case) -> tuple[list[TimelineEntry], int]:
-    """The case's ledger events for users in scope (C10 views counted, not listed)."""
+    """The case's ledger events for users in scope (C10 views counted, not listed), each
+    marked whether it is proven under the latest signed checkpoint."""
     if not ledger.can_view(user, case.agency_id):
         return [], 0
     ref, _ = subject_ref(case)
-    events = Event.objects.filter(subject=ref).select_related("actor__staff").order_by("seq")
+    events = list(Event.objects.filter(subject=ref).select_related("actor__staff").order_by("seq"))
+    listed = [event for event in events if event.kind != "record.viewed"]
+    proven = proven_events(listed).seqs
     names = {s.code: s.name for s in case.flow.steps.all()}
-    entries, views = [], 0
-    for event in events.defer("canonical"):
-        if event.kind == "record.viewed":
-            views += 1
-            continue
+    entries = []
+    for event in listed:
         actor = event.actor
         who = ""
         if actor is not None:
@@ -364,6 +366,7 @@ def case_timeline(*, user, case: Case) -> tuple[list[TimelineEntry], int]:
                 time=event.time,
                 leaf=bytes(event.leaf_hash).hex()[:16],
                 detail=_detail(event, names),
+                proven=event.seq in proven,
             )
         )
-    return entries, views
+    return entries, len(events) - len(listed)

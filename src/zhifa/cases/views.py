@@ -25,6 +25,7 @@ from zhifa.cases import evidence_views, forms, permissions, selectors, services
 from zhifa.cases.models import AvException, CaseKind, CaseStatus, Procedure
 from zhifa.core.access import allowed
 from zhifa.core.forms import add_service_errors, get_or_404
+from zhifa.ledger.selectors import latest_checkpoint
 
 GET_POST = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 20
@@ -507,6 +508,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": progress,
             "actions": action_forms,
             "timeline": timeline,
+            "checkpoint": latest_checkpoint(),
             "views": views,
             "evidence": [(e, step_name.get(e.step, e.step)) for e in evidence],
             "upload": evidence_views.upload_context(request, case),

@@ -3,12 +3,13 @@ each), and who may read an event's contents."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, router
 
-from zhifa.ledger import merkle
+from zhifa.ledger import merkle, signing
 from zhifa.ledger.models import Checkpoint, Event, Node
 
 
@@ -93,6 +94,46 @@ def leaf_hash_at(index: int) -> bytes:
 
 def latest_checkpoint() -> Checkpoint | None:
     return Checkpoint.objects.order_by("-tree_size").first()
+
+
+@dataclass(frozen=True)
+class Proven:
+    """Which events are proven to be in the log the latest signed checkpoint commits to."""
+
+    checkpoint: Checkpoint | None
+    seqs: frozenset[int]
+
+
+def proven_events(events: Iterable[Event]) -> Proven:
+    """Re-hash each event's stored bytes and check, with an inclusion proof (RFC 9162
+    §2.1.3.2), that the leaf sits under the root of the latest checkpoint whose signature
+    verifies. Events newer than that checkpoint are not proven yet."""
+    checkpoint = latest_checkpoint()
+    if checkpoint is None or not _signature_holds(checkpoint):
+        return Proven(None, frozenset())
+    size, root = checkpoint.tree_size, bytes(checkpoint.root_hash)
+    proven = frozenset(
+        event.seq
+        for event in events
+        if event.seq < size
+        and merkle.verify_inclusion(
+            event.seq,
+            size,
+            merkle.leaf_hash(bytes(event.canonical)),
+            inclusion_proof(event.seq, size),
+            root,
+        )
+    )
+    return Proven(checkpoint, proven)
+
+
+def _signature_holds(checkpoint: Checkpoint) -> bool:
+    try:
+        text = signing.open_note(checkpoint.note, signing.server_key().public)
+        _, size, root = signing.parse_checkpoint(text)
+    except signing.NoteError:
+        return False
+    return (size, root) == (checkpoint.tree_size, bytes(checkpoint.root_hash))
 
 
 # --- who may read event contents ---------------------------------------------------------
