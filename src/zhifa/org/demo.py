@@ -45,6 +45,9 @@ AREAS = ["发展改革", "节能监察", "招标投标", "价格监督检查", "
 # (login, name, agency key, unit, post, roles, legal qualification, certificate: days valid left)
 PEOPLE = [
     ("leader1", "王建国", "drc", "办公室", "局长", [Role.LEADER], "", 900),
+    # Two deputies: a collective discussion (集体讨论) needs a quorum of the agency's leaders.
+    ("leader2", "李国强", "drc", "办公室", "副局长", [Role.LEADER], "", None),
+    ("leader3", "马文华", "drc", "办公室", "副局长", [Role.LEADER], "", None),
     ("office1", "李秀英", "drc", "办公室", "办公室主任", [Role.OFFICE], "", None),
     ("officer1", "张伟", "drc", "固定资产投资科", "科长", [Role.OFFICER, Role.UNIT_HEAD], "", 700),
     ("officer2", "刘洋", "drc", "能源和环资科", "科员", [Role.OFFICER], "", 30),
