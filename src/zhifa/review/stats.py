@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from zhifa.core.calendar import working_days_between
+from zhifa.org.models import Staff, TrainingRecord
 from zhifa.review.models import ITEM_NAMES, PASSING, Opinion, Review, ReviewFinding
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
@@ -83,12 +84,20 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def reviewer_register(*, agency):
+    """法制审核人员名册 (L2): the agency's active staff with a legal-review qualification."""
+    return (
+        Staff.objects.filter(agency=agency, is_active=True)
+        .exclude(legal_qualification="")
+        .select_related("unit")
+        .order_by("real_name")
+    )
+
+
 def quarterly_report(*, agency, quarter: str) -> bytes:
     """The quarterly training and review report (季度培训及审核情况报告) as XLSX."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from zhifa.org.models import Staff, TrainingRecord
 
     start, end = quarter_bounds(quarter)
     stats = review_stats(agency_id=agency.pk, start=start, end=end)
@@ -138,13 +147,7 @@ def quarterly_report(*, agency, quarter: str) -> bytes:
         )
     register = book.create_sheet("审核人员")
     register.append(["姓名", "科室", "法制审核资格", "资格说明"])
-    reviewers = (
-        Staff.objects.filter(agency=agency, is_active=True)
-        .exclude(legal_qualification="")
-        .select_related("unit")
-        .order_by("real_name")
-    )
-    for s in reviewers:
+    for s in reviewer_register(agency=agency):
         register.append(
             [s.real_name, s.unit.name, s.get_legal_qualification_display(), s.qualification_detail]
         )

@@ -408,6 +408,7 @@ def stats(request: HttpRequest) -> HttpResponse:
         {
             "quarter": quarter,
             "stats": review_stats.review_stats(agency_id=agency.pk, start=start, end=end),
+            "reviewers": review_stats.reviewer_register(agency=agency),
         },
     )
 

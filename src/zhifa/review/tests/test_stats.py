@@ -50,7 +50,12 @@ def test_stats_and_report(cw, login):
     assert review_stats(agency_id=cw.world.agency_b.pk, start=start, end=end).issued == 0
     client = login(cw.user("reviewer_a"))
     page = client.get(reverse("review:stats"))
-    assert "裁量基准（1次）" in page.content.decode()
+    html = page.content.decode()
+    assert "裁量基准（1次）" in html
+    # The register lists the agency's qualified reviewers, not the other agency's staff.
+    register = html[html.index("法制审核人员名册") :]
+    assert "reviewer_a" in register and "法律职业资格" in register
+    assert "officer_b" not in register
     response = client.get(reverse("review:stats"), {"format": "xlsx"})
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["审核统计", "审核明细", "审核人员", "培训记录"]
