@@ -1,6 +1,7 @@
 """Demo legal review for 宁晋县发展改革局: the review settings, two lines of its 审核目录清单,
-a major penalty case awaiting its 审核人 and one whose review passed (numbered review document
-issued, accepted by the handling unit, case moved on to 事先告知). Made through the services,
+major penalty cases: one awaiting its 审核人, one whose review passed (numbered review document
+issued, accepted by the handling unit, case moved on to 事先告知), one returned for further
+investigation, and one decided after collective discussion. Made through the services,
 so every step is on the case's ledger timeline. Idempotent: skipped once a review exists."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def _ago(n: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=n)
 
 
-def _major_case(make, code: str, party, title: str, start: int, fine: int):
+def _major_case(make, code: str, party, title: str, start: int, fine: int, penalties=("罚款",)):
     """A penalty case at 法制审核 with a proposal above the catalogue's amount line."""
     case = make.penalty(code, party, title, "investigate", start, 0)
     o = make.officer
@@ -32,13 +33,56 @@ def _major_case(make, code: str, party, title: str, start: int, fine: int):
     case_services.case_propose_decision(
         acting_user=o,
         case=case,
-        penalty_types=["罚款"],
+        penalty_types=list(penalties),
         fine_amount=fine,
-        content=f"罚款{fine // 100}元",
+        content="、".join(penalties) + f"，罚款{fine // 100}元",
         facts="经查，当事人未依法办理手续擅自开工建设，总投资额较大。",
     )
     case_services.case_advance(acting_user=o, case=case, to_step="legal_review", on=_ago(start - 9))
     return case
+
+
+def _review_round(make, r1, r2, case, opinion: str, text: str, basis) -> Review:
+    review = services.review_submit(
+        acting_user=make.officer, case=case, proposal=text, report="调查终结报告：…"
+    )
+    services.review_assign(acting_user=r1.user, review=review, reviewer=r1, re_reviewer=r2)
+    findings = {code: (True, "") for code, _ in ITEMS}
+    if opinion == Opinion.RETURN:
+        findings["evidence"] = (False, "项目实际开工时间的证据不足。")
+    services.review_record_findings(
+        acting_user=r1.user,
+        review=review,
+        findings=findings,
+        opinion=opinion,
+        opinion_text=text,
+        articles=basis,
+    )
+    return services.review_confirm(acting_user=r2.user, review=review)
+
+
+def _decide_after_discussion(make, r1, case) -> None:
+    """The party waives its rights, the leaders discuss (集体讨论, 处罚法 art. 57) and decide."""
+    leaders = list(
+        Staff.objects.filter(user__username__in=["leader1", "leader2", "leader3"]).order_by(
+            "user__username"
+        )
+    )
+    officer, chair = make.officer, leaders[0]
+    case_services.case_advance(acting_user=r1.user, case=case, to_step="prior_notice")
+    case_services.case_notify(acting_user=officer, case=case)
+    case_services.case_record_response(acting_user=officer, case=case, waives_rights=True)
+    case_services.case_advance(acting_user=officer, case=case, to_step="collective")
+    services.discussion_record(
+        acting_user=chair.user,
+        case=case,
+        held_on=timezone.localdate(),
+        chair=chair,
+        attendees=[(chair, "同意法制审核意见"), *[(p, "同意") for p in leaders[1:]]],
+        conclusion="同意责令停产停业并处罚款，按法制审核意见作出决定。",
+    )
+    case_services.case_advance(acting_user=chair.user, case=case, to_step="decide")
+    case_services.case_decide(acting_user=chair.user, case=case, outcome="penalty")
 
 
 @demo.register(40, "法制审核")
@@ -116,4 +160,18 @@ def load(say) -> None:
         services.review_confirm(acting_user=r2.user, review=review)
         services.review_accept(acting_user=make.officer, review=review)
         case_services.case_advance(acting_user=r1.user, case=passed, to_step="prior_notice")
-    say("法制审核：目录规则2条，待审核案件1件，审核通过案件1件。")
+        returned = _major_case(
+            make, "CF-001", make.party("宁晋县鑫源新材料有限公司", 106),
+            "未依法办理核准手续擅自建设新材料生产线", 40, 520_000_00,
+        )  # fmt: skip
+        _review_round(make, r1, r2, returned, Opinion.RETURN, "退回补充调查：核实开工时间。", basis)
+    if Staff.objects.filter(agency=agency, user__groups__name="局领导").count() >= 3:
+        with transaction.atomic():
+            decided = _major_case(
+                make, "CF-001", make.party("宁晋县恒泰化工有限公司", 107),
+                "未依法办理核准手续擅自建设化工项目", 50, 800_000_00, ("罚款", "责令停产停业"),
+            )  # fmt: skip
+            review = _review_round(make, r1, r2, decided, Opinion.AGREE, "同意承办意见。", basis)
+            services.review_accept(acting_user=make.officer, review=review)
+            _decide_after_discussion(make, r1, decided)
+    say("法制审核：目录规则2条；待审核、审核通过、退回补充调查、集体讨论后决定的案件各1件。")

@@ -1,4 +1,4 @@
-from zhifa.review.models import Review, ReviewRule, ReviewStatus
+from zhifa.review.models import Discussion, Review, ReviewRule, ReviewStatus
 
 
 def test_demo_reviews_load_twice(db, settings, tmp_path):
@@ -16,6 +16,14 @@ def test_demo_reviews_load_twice(db, settings, tmp_path):
     assert said[-1] == "法制审核演示数据已存在，跳过。"
     assert ReviewRule.objects.count() == 2
     statuses = sorted(Review.objects.values_list("status", flat=True))
-    assert statuses == sorted([ReviewStatus.ASSIGNED, ReviewStatus.ACCEPTED])
-    passed = Review.objects.get(status=ReviewStatus.ACCEPTED)
+    expected = [ReviewStatus.ASSIGNED, ReviewStatus.ACCEPTED, ReviewStatus.RETURNED,
+                ReviewStatus.ACCEPTED]  # fmt: skip
+    assert statuses == sorted(expected)
+    by_case = {r.case.title: r for r in Review.objects.select_related("case")}
+    passed = by_case["未依法办理核准手续擅自建设热电联产项目（演示）"]
     assert passed.number and passed.case.step == "prior_notice"
+    returned = by_case["未依法办理核准手续擅自建设新材料生产线（演示）"]
+    assert returned.number and returned.case.step == "investigate"
+    decided = by_case["未依法办理核准手续擅自建设化工项目（演示）"].case
+    assert decided.decision_number and decided.step == "serve"
+    assert Discussion.objects.filter(case=decided, attendees__isnull=False).exists()
