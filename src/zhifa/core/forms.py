@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.http import Http404
 
 
@@ -19,7 +19,5 @@ def get_or_404(selector, **kwargs):
     """Call a scoped `*_get` selector; anything outside the caller's scope is simply not found."""
     try:
         return selector(**kwargs)
-    except Exception as exc:
-        if exc.__class__.__name__ == "DoesNotExist":
-            raise Http404("未找到该记录，或您无权查看。") from exc
-        raise
+    except ObjectDoesNotExist as exc:
+        raise Http404("未找到该记录，或您无权查看。") from exc
