@@ -30,6 +30,7 @@ substitution for the DOCX).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import html
 import io
@@ -597,9 +598,16 @@ def render_html(doc: OfficialDocument) -> str:
 
 def render_pdf(doc: OfficialDocument) -> bytes:
     """The document as a PDF (WeasyPrint), with metadata dates and file ID fixed by content."""
+    return _pdf_from_html(render_html(doc))
+
+
+@functools.lru_cache(maxsize=16)
+def _pdf_from_html(source: str) -> bytes:
+    """The same HTML always renders to the same bytes, and rendering (font subsetting) takes
+    about half a second: keep the last few, so issuing a document and then downloading it, or
+    reloading the demo, does not render it twice."""
     from weasyprint import HTML
 
-    source = render_html(doc)
     identifier = hashlib.sha256(source.encode()).hexdigest()[:32].encode()
     return HTML(string=source).write_pdf(pdf_identifier=identifier)
 
