@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
 import sys
 import time
 
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+FINGERPRINT_FILE = ".zhifa-sources"
+
+
+def static_sources_fingerprint() -> str:
+    """A hash over every static source file's path, size and modification time."""
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static_if_changed() -> bool:
+    """Run collectstatic only when a source file changed since the last run: compressing
+    every file (ECharts alone is megabytes) takes a minute or more on a small server."""
+    marker = settings.STATIC_ROOT / FINGERPRINT_FILE
+    fingerprint = static_sources_fingerprint()
+    if marker.exists() and marker.read_text() == fingerprint:
+        return False
+    call_command("collectstatic", interactive=False, verbosity=0)
+    marker.write_text(fingerprint)
+    return True
 
 
 class Command(BaseCommand):
@@ -23,7 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-tasks", action="store_true", help="不启动后台任务进程")
 
     def handle(self, *args, bind: str, workers: int, no_tasks: bool, **options) -> None:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static_if_changed()
         children = [
             subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
                 [
