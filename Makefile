@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 VENDOR_STAMP := src/zhifa/static/vendor/.stamp
 export ZHIFA_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint format install install-dev vendor bench clean
+.PHONY: run test lint format install install-dev vendor bench bench-portal clean
 
 run: install vendor
 	$(BIN)/zhifa migrate --noinput
@@ -48,6 +48,12 @@ $(VENDOR_STAMP): package.json package-lock.json tools/vendor_assets.py
 
 bench: install-dev
 	$(BIN)/python bench/ledger.py
+
+# Portal benchmark (issue 6): N published decisions on SQLite, or PostgreSQL with
+# BENCH_ARGS="--postgres postgresql://postgres@127.0.0.1:5432/zhifa_bench"; page load uses wrk
+# when installed (apt-get install wrk), else a built-in client. Results: docs/benchmarks.md.
+bench-portal: install-dev
+	$(BIN)/python bench/portal.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules src/zhifa/static/vendor

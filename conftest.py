@@ -42,6 +42,15 @@ def world(db) -> World:
     return w
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the portal caches its counts per agency, keyed
+    by ids that repeat from one test's database to the next)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def login(client):
     """Log the test client in as a user of the world: `login(world.user("office_a"))`."""

@@ -32,3 +32,7 @@ api.add_router("/ledger/", ledger_router)
 from zhifa.cases.api import router as cases_router  # noqa: E402
 
 api.add_router("/cases/", cases_router)
+
+from zhifa.disclosure.api import router as public_router  # noqa: E402
+
+api.add_router("/public/", public_router)

@@ -192,6 +192,11 @@ LEDGER_ORIGIN = env_str("ZHIFA_LEDGER_ORIGIN", "zhifa.local/ledger")
 # Empty: generated on first use into DATA_DIR/ledger/signing.key (mode 0600).
 LEDGER_SIGNING_KEY = env_str("ZHIFA_LEDGER_SIGNING_KEY")
 LEDGER_KEY_DIR = DATA_DIR / "ledger"
+# Public keys of earlier signing keys (after a key rotation), as verifier keys
+# "<origin>+<keyid>+<base64>" separated by spaces; `zhifa ledger verify` checks each checkpoint
+# with the key that signed it. Keys used from the data dir are also kept in
+# DATA_DIR/ledger/public-keys.txt automatically.
+LEDGER_PUBLIC_KEYS = env_str("ZHIFA_LEDGER_PUBLIC_KEYS")
 # Evidence files: "filesystem" (DATA_DIR/blobs/sha256/ab/cd/<hash>) or "s3".
 LEDGER_BLOB_BACKEND = env_str("ZHIFA_BLOB_BACKEND", "filesystem")
 LEDGER_BLOB_DIR = Path(env_str("ZHIFA_BLOB_DIR", str(DATA_DIR / "blobs")))
@@ -206,6 +211,9 @@ LEDGER_S3 = {
 # tus resumable uploads: partial files, size limit, accepted types (MIME prefixes).
 LEDGER_UPLOAD_DIR = Path(env_str("ZHIFA_UPLOAD_DIR", str(DATA_DIR / "uploads")))
 LEDGER_UPLOAD_MAX_BYTES = env_int("ZHIFA_UPLOAD_MAX_BYTES", 8 * 1024**3)
+# Unfinished resumable uploads older than this are deleted with their partial files (hourly
+# task and `zhifa ledger expire-uploads`).
+LEDGER_UPLOAD_EXPIRE_HOURS = env_int("ZHIFA_UPLOAD_EXPIRE_HOURS", 24)
 LEDGER_UPLOAD_ALLOWED_TYPES = env_list(
     "ZHIFA_UPLOAD_ALLOWED_TYPES",
     "image/,video/,audio/,application/pdf,application/ofd,application/zip,"

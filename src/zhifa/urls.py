@@ -5,6 +5,8 @@ from django.urls import include, path
 from zhifa.api import api
 from zhifa.core import views as core_views
 from zhifa.core.access import public
+from zhifa.disclosure.feeds import decisions_feed
+from zhifa.disclosure.views_search import search_short
 from zhifa.org.forms import LoginForm
 
 admin.site.site_header = "zhifa 系统配置"
@@ -24,7 +26,9 @@ urlpatterns = [
     path("org/", include("zhifa.org.urls")),
     path("catalog/", include("zhifa.catalog.urls")),
     path("cases/", include("zhifa.cases.urls")),
+    path("feeds/decisions.atom", decisions_feed, name="decisions_feed"),
     path("portal/", include("zhifa.disclosure.urls")),
+    path("search/", search_short, name="search"),
     path("review/", include("zhifa.review.urls")),
     path("", include("zhifa.core.urls")),
 ]

@@ -94,3 +94,38 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
 class NumberingPatternAdmin(admin.ModelAdmin):
     list_display = ["agency", "kind", "pattern"]
     list_filter = ["agency"]
+
+
+class InspectionBasisInline(admin.TabularInline):
+    model = models.InspectionBasis
+    extra = 0
+    raw_id_fields = ["article"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.RandomInspectionItem)
+class RandomInspectionItemAdmin(admin.ModelAdmin):
+    """Read-only here: the list is kept through the office's pages, which record each change in
+    the ledger (catalog.services.inspection_*)."""
+
+    list_display = ["code", "name", "agency", "ratio", "frequency"]
+    list_filter = ["agency"]
+    search_fields = ["code", "name", "target", "content"]
+    inlines = [InspectionBasisInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -19,10 +19,11 @@ from zhifa.catalog.models import (
     Law,
     LawLevel,
     NumberingPattern,
+    RandomInspectionItem,
     VersionStatus,
 )
 from zhifa.catalog.numerals import article_number
-from zhifa.catalog.services import Basis, ItemContent
+from zhifa.catalog.services import Basis, InspectionContent, ItemContent
 from zhifa.core import demo
 from zhifa.org.models import Agency, EnforcementArea, Unit
 
@@ -238,6 +239,99 @@ REVISION = (
 )
 UNAPPROVED = {"CF-005"}
 
+# 服务指南 (P7) of the licence items; 事项名称, 依据, 办理流程 and 办理时限 are derived.
+_WINDOW = {
+    "guide_office_hours": "工作日 上午8:30—12:00，下午14:30—17:30（法定节假日除外）",
+    "guide_office_address": "宁晋县政务服务中心二楼发展改革窗口",
+    "guide_office_phone": "0319-5861234",
+    "guide_supervision": "宁晋县发展改革局办公室监督电话：0319-5861200；"
+    "也可通过12345政务服务便民热线反映。",
+    "guide_accountability": "工作人员违反规定不予受理、拖延办理或者索取、收受财物的，"
+    "依照《中华人民共和国行政许可法》第七十二条至第七十四条追究责任。",
+    "guide_remedy": "对决定不服的，可以自知道该决定之日起六十日内向宁晋县人民政府申请行政复议，"
+    "或者自知道之日起六个月内向人民法院提起行政诉讼。",
+}
+GUIDES = {
+    "XK-001": {
+        **_WINDOW,
+        "guide_accepting_body": "宁晋县发展改革局审批服务科（县政务服务中心发展改革窗口）",
+        "guide_approving_body": "宁晋县发展改革局",
+        "guide_conditions": "（一）不危害经济安全、社会安全、生态安全等国家安全；\n"
+        "（二）符合相关发展建设规划、产业政策和技术标准；\n"
+        "（三）合理开发并有效利用资源；\n"
+        "（四）不对重大公共利益产生不利影响。",
+        "guide_preferential": "不收取任何费用；申请材料齐全的，可预约上门指导。",
+        "guide_materials": "1. 项目申请书（企业基本情况，项目情况，项目利用资源情况分析以及对生态"
+        "环境的影响分析，项目对经济和社会的影响分析）；\n"
+        "2. 城乡规划行政主管部门出具的选址意见书（仅指以划拨方式提供国有土地使用权的项目）；\n"
+        "3. 国土资源行政主管部门出具的用地预审意见（不涉及新增用地的除外）；\n"
+        "4. 法律、行政法规规定应当办理的其他相关手续。",
+    },
+    "XK-002": {
+        **_WINDOW,
+        "guide_accepting_body": "宁晋县发展改革局能源和环资科（县政务服务中心发展改革窗口）",
+        "guide_approving_body": "宁晋县发展改革局",
+        "guide_conditions": "项目符合节能有关法律法规、标准规范、政策，"
+        "用能分析客观准确，节能措施合理可行，满足能源消费总量和强度控制要求。",
+        "guide_preferential": "节能审查不收取费用。",
+        "guide_materials": "1. 节能审查申请；\n2. 项目节能报告；\n3. 项目备案或核准文件。",
+    },
+}
+
+# 随机抽查事项清单 (P5): (agency short name, code, name, [(law, article index, note)], target,
+# content, ratio, method, frequency, inspection item code or "").
+INSPECTIONS = [
+    (
+        "宁发改",
+        "CC-001",
+        "企业投资项目事中事后监管抽查",
+        [(PERMIT_RULES, 16, "")],
+        "本县核准、备案的在建企业投资项目",
+        "是否按照核准的建设地点、建设规模、建设内容等进行建设；备案信息是否真实；"
+        "是否按规定报送项目开工建设、建设进度、竣工等信息。",
+        "每年抽查比例不低于在建项目总数的5%",
+        "双随机抽查：随机抽取检查对象、随机选派执法检查人员，实地核查与在线监测相结合",
+        "每年不少于1次",
+        "",
+    ),
+    (
+        "宁发改",
+        "CC-002",
+        "固定资产投资项目节能审查意见落实情况抽查",
+        [(ENERGY_LAW, 12, ""), (ENERGY_LAW, 15, "")],
+        "已取得节能审查意见的固定资产投资项目",
+        "节能审查意见落实情况，项目能效水平和能源消费情况。",
+        "不低于10%",
+        "双随机抽查，现场检查与书面检查相结合",
+        "每年1次",
+        "",
+    ),
+    (
+        "宁发改",
+        "CC-003",
+        "依法必须招标项目招标投标活动抽查",
+        [(TENDER_LAW, 7, "第二款")],
+        "本县依法必须进行招标的工程建设项目",
+        "是否依法招标，有无规避招标、限制或者排斥潜在投标人、串通投标等行为。",
+        "不低于5%",
+        "双随机抽查，书面检查与实地核查相结合",
+        "每半年1次",
+        "",
+    ),
+    (
+        "宁市监",
+        "CC-001",
+        "被许可人从事行政许可事项活动情况抽查",
+        [(LICENCE_LAW, 61, "")],
+        "本县取得市场监督管理部门行政许可的经营者",
+        "是否按照许可的范围和条件从事经营活动。",
+        "不低于3%",
+        "双随机抽查，实地核查",
+        "每年不少于1次",
+        "",
+    ),
+]
+
 PATTERNS = {
     DocumentKind.PENALTY_DECISION: "罚",
     DocumentKind.NO_PENALTY_DECISION: "罚",
@@ -261,7 +355,7 @@ def _article(law_title: str, index: int) -> Article:
 
 
 def _content(agency: Agency, spec: tuple, discretion: list[dict] | None = None) -> ItemContent:
-    _, unit, area, flow, kind, name, duties, powers, basis, entries = spec
+    code, unit, area, flow, kind, name, duties, powers, basis, entries = spec
     return ItemContent(
         name=name,
         kind=kind,
@@ -272,6 +366,7 @@ def _content(agency: Agency, spec: tuple, discretion: list[dict] | None = None) 
         discretion=entries if discretion is None else discretion,
         area=EnforcementArea.objects.get_or_create(name=area)[0],
         flow=FlowDefinition.objects.get(code=flow),
+        guide=GUIDES.get(code, {}),
     )
 
 
@@ -293,6 +388,42 @@ def _items(agency: Agency, office, leader) -> int:
                 change_note=REVISION[1],
             )
             services.item_approve(acting_user=leader, version=version)
+    return created
+
+
+def _inspections() -> int:
+    """The random-inspection lists, entered by each agency's office (idempotent)."""
+    offices = {
+        u.staff.agency.short_name: u
+        for u in get_user_model()
+        .objects.filter(username__in=["office1", "office-b"])
+        .select_related("staff__agency")
+    }
+    created = 0
+    for short, code, name, basis, target, content, ratio, method, frequency, item in INSPECTIONS:
+        office = offices.get(short)
+        if (
+            office is None
+            or RandomInspectionItem.objects.filter(agency=office.staff.agency, code=code).exists()
+        ):
+            continue
+        services.inspection_create(
+            acting_user=office,
+            code=code,
+            content=InspectionContent(
+                name=name,
+                basis=[Basis(_article(law, index), note) for law, index, note in basis],
+                target=target,
+                content=content,
+                ratio=ratio,
+                method=method,
+                frequency=frequency,
+                item=EnforcementItem.objects.filter(agency=office.staff.agency, code=item).first()
+                if item
+                else None,
+            ),
+        )
+        created += 1
     return created
 
 
@@ -321,6 +452,7 @@ def load(say) -> None:
         return
     created = _items(agency, by_name["office1"], by_name["leader1"])
     _patterns(agency)
+    say(f"随机抽查事项清单：新增 {_inspections()} 项。")
     drafts = EnforcementItem.objects.filter(
         agency=agency, versions__status=VersionStatus.DRAFT
     ).count()

@@ -9,17 +9,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from zhifa.catalog import discretion
+from zhifa.catalog import discretion, guide
 from zhifa.catalog.models import (
     Article,
     DocumentKind,
+    EnforcementItem,
     EnforcementItemVersion,
     FlowDefinition,
     ItemKind,
     Law,
 )
 from zhifa.catalog.numerals import to_chinese
-from zhifa.catalog.services import Basis, ItemContent
+from zhifa.catalog.services import Basis, InspectionContent, ItemContent
 from zhifa.org import selectors as org_selectors
 from zhifa.org.models import EnforcementArea
 
@@ -111,6 +112,21 @@ class ItemForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = org_selectors.unit_list(user=user)
+        # 服务指南 (P7): 事项名称, 依据, 办理流程 and 办理时限 are taken from the fields above.
+        for name, label in guide.STORED:
+            long = EnforcementItemVersion._meta.get_field(name).get_internal_type() == "TextField"
+            self.fields[name] = forms.CharField(
+                label=f"服务指南·{label}",
+                required=False,
+                max_length=None if long else 200,
+                widget=forms.Textarea(attrs={"rows": 3}) if long else forms.TextInput(),
+            )
+        self.fields["guide_accepting_body"].help_text = (
+            "服务指南的事项名称、依据、办理流程和办理时限由上面的内容自动生成；不对外办理的事项"
+            "可不填服务指南，填写时受理机构、救济渠道和办公时间、地址、电话必填"
+            "（行政许可事项还须填写许可条件和申请材料）。"
+        )
+        self.fields["guide_office_phone"].help_text = "办公座机，将公开，例如 0319-5812345。"
 
     def clean_basis(self) -> list[Basis]:
         return parse_citations(self.cleaned_data["basis"])
@@ -134,6 +150,7 @@ class ItemForm(forms.Form):
             discretion=data["discretion"],
             area=data["area"],
             flow=data["flow"],
+            guide={name: data.get(name, "") for name in guide.FIELDS},
         )
 
     @staticmethod
@@ -148,6 +165,7 @@ class ItemForm(forms.Form):
             "discretion": discretion.to_lines(version.discretion),
             "area": version.area,
             "flow": version.flow,
+            **{name: getattr(version, name) for name in guide.FIELDS},
         }
 
 
@@ -171,3 +189,78 @@ class NumberingForm(forms.Form):
         max_length=60,
         help_text="用 {year} 表示年份、{seq} 表示序号，例如：宁发改罚〔{year}〕{seq}号",
     )
+
+
+class InspectionForm(forms.Form):
+    code = forms.CharField(
+        label="编码", max_length=50, help_text="本机关内唯一，例如 CC-001；保存后不可更改。"
+    )
+    name = forms.CharField(label="抽查事项", max_length=200)
+    basis = forms.CharField(
+        label="抽查依据", widget=forms.Textarea(attrs={"rows": 3}), help_text=BASIS_HELP
+    )
+    target = forms.CharField(
+        label="抽查对象",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="例如：本县行政区域内已开工建设的企业投资核准项目。",
+    )
+    content = forms.CharField(label="抽查内容", widget=forms.Textarea(attrs={"rows": 3}))
+    ratio = forms.CharField(label="抽查比例", max_length=100, help_text="例如：不低于5%。")
+    method = forms.CharField(
+        label="抽查方式",
+        max_length=200,
+        help_text="例如：双随机抽查（随机抽取检查对象、随机选派执法检查人员），实地核查。",
+    )
+    frequency = forms.CharField(label="抽查频次", max_length=100, help_text="例如：每年不少于1次。")
+    item = forms.ModelChoiceField(
+        label="对应行政检查事项",
+        queryset=EnforcementItem.objects.none(),
+        required=False,
+        empty_label="（无）",
+        help_text="可选：执法事项清单中对应的行政检查事项。",
+    )
+
+    def __init__(self, *args, user, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agency_id = org_selectors.own_agency_id(user) or 0
+        self.fields["item"].queryset = (
+            EnforcementItem.objects.filter(agency_id=agency_id, current_version__isnull=False)
+            .select_related("current_version")
+            .order_by("code")
+        )
+        self.fields["item"].label_from_instance = lambda i: f"{i.code} {i.current_version.name}"
+        if editing:
+            self.fields["code"].disabled = True
+
+    def clean_basis(self) -> list[Basis]:
+        return parse_citations(self.cleaned_data["basis"])
+
+    def content_value(self) -> InspectionContent:
+        data = self.cleaned_data
+        return InspectionContent(
+            name=data["name"],
+            basis=data["basis"],
+            target=data["target"],
+            content=data["content"],
+            ratio=data["ratio"],
+            method=data["method"],
+            frequency=data["frequency"],
+            item=data["item"],
+        )
+
+    @staticmethod
+    def initial_from(entry) -> dict:
+        return {
+            "code": entry.code,
+            "name": entry.name,
+            "basis": "\n".join(
+                f"《{b.article.law.title}》{b.article.number}{(' ' + b.note) if b.note else ''}"
+                for b in entry.basis.all()
+            ),
+            "target": entry.target,
+            "content": entry.content,
+            "ratio": entry.ratio,
+            "method": entry.method,
+            "frequency": entry.frequency,
+            "item": entry.item,
+        }

@@ -295,6 +295,21 @@ class EnforcementItemVersion(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+    # 服务指南 (P7): what cannot be derived from the version itself. 事项名称, 依据, 办理流程
+    # and 办理时限 come from the version's name, basis and flow (`guide.py`), so the guide is
+    # approved with the version and keeps its history (许可法 art. 30: conditions, procedure,
+    # time limits and the list of materials are published).
+    guide_accepting_body = models.CharField("受理机构", max_length=200, blank=True)
+    guide_approving_body = models.CharField("审批机构", max_length=200, blank=True)
+    guide_conditions = models.TextField("许可条件", blank=True)
+    guide_preferential = models.TextField("优惠政策", blank=True)
+    guide_materials = models.TextField("申请材料", blank=True)
+    guide_supervision = models.TextField("监督方式", blank=True)
+    guide_accountability = models.TextField("责任追究", blank=True)
+    guide_remedy = models.TextField("救济渠道", blank=True)
+    guide_office_hours = models.CharField("办公时间", max_length=200, blank=True)
+    guide_office_address = models.CharField("办公地址", max_length=200, blank=True)
+    guide_office_phone = models.CharField("办公电话", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "执法事项版本"
@@ -524,3 +539,77 @@ class NumberingPattern(models.Model):
         transaction (a rollback returns it)."""
         seq = numbering.allocate(agency_id=self.agency_id, kind=self.pattern, year=on.year)
         return self.format(year=on.year, seq=seq)
+
+
+class RandomInspectionItem(models.Model):
+    """One entry of an agency's 随机抽查事项清单 (P5; 国办发〔2015〕58号): who inspects, on what
+    basis, whom, what, how many, how and how often. Published on the portal."""
+
+    agency = models.ForeignKey(
+        "org.Agency",
+        verbose_name="抽查主体",
+        on_delete=models.PROTECT,
+        related_name="random_inspection_items",
+    )
+    code = models.CharField("编码", max_length=50, help_text="本机关内唯一，例如 CC-001。")
+    name = models.CharField("抽查事项", max_length=200)
+    articles = models.ManyToManyField(
+        Article, verbose_name="抽查依据", through="InspectionBasis", related_name="+"
+    )
+    target = models.TextField("抽查对象")
+    content = models.TextField("抽查内容")
+    ratio = models.CharField("抽查比例", max_length=100, help_text="例如：不低于5%。")
+    method = models.CharField(
+        "抽查方式", max_length=200, help_text="例如：双随机抽查，实地核查与书面检查相结合。"
+    )
+    frequency = models.CharField("抽查频次", max_length=100, help_text="例如：每年不少于1次。")
+    item = models.ForeignKey(
+        EnforcementItem,
+        verbose_name="对应行政检查事项",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="random_inspections",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "随机抽查事项"
+        verbose_name_plural = verbose_name
+        ordering = ["agency", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="randominspection_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        if self.item_id and self.agency_id and self.item.agency_id != self.agency_id:
+            raise ValidationError({"item": "对应的检查事项不属于本执法主体，请重新选择。"})
+
+
+class InspectionBasis(models.Model):
+    """An article a random-inspection entry rests on, with an optional 款/项 note."""
+
+    entry = models.ForeignKey(RandomInspectionItem, on_delete=models.CASCADE, related_name="basis")
+    article = models.ForeignKey(
+        Article, verbose_name="法条", on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField("款、项", max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "抽查依据"
+        verbose_name_plural = verbose_name
+        ordering = ["entry", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "article"], name="inspectionbasis_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article}{self.note}"

@@ -33,6 +33,15 @@ def can_view_templates(user) -> bool:
     return user.has_perm("catalog.view_documenttemplate")
 
 
+def can_view_inspections(user) -> bool:
+    return user.has_perm("catalog.view_randominspectionitem")
+
+
+def can_edit_inspections(user) -> bool:
+    """The office keeps its agency's 随机抽查事项清单 (P5)."""
+    return user.has_perm("catalog.change_randominspectionitem") and _acts_for_an_agency(user)
+
+
 def can_manage_numbering(user) -> bool:
     return user.has_perm("catalog.change_numberingpattern") and _acts_for_an_agency(user)
 

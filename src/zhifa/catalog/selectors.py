@@ -15,9 +15,11 @@ from zhifa.catalog.models import (
     FlowDefinition,
     FlowStep,
     FlowTransition,
+    InspectionBasis,
     ItemBasis,
     Law,
     NumberingPattern,
+    RandomInspectionItem,
     VersionStatus,
 )
 from zhifa.catalog.numerals import to_chinese
@@ -160,3 +162,49 @@ def template_get(*, user, pk: int) -> DocumentTemplate:
 
 def numbering_pattern_list(*, user) -> QuerySet[NumberingPattern]:
     return scope(NumberingPattern.objects.select_related("agency"), user)
+
+
+def _inspection_basis() -> Prefetch:
+    return Prefetch(
+        "basis", queryset=InspectionBasis.objects.select_related("article", "article__law")
+    )
+
+
+def inspection_list(*, user, agency_id: int | None = None) -> QuerySet[RandomInspectionItem]:
+    """The 随机抽查事项清单 entries in the caller's scope (P5)."""
+    rows = scope(
+        RandomInspectionItem.objects.select_related("agency", "item__current_version"), user
+    ).prefetch_related(_inspection_basis())
+    if agency_id:
+        rows = rows.filter(agency_id=agency_id)
+    return rows.order_by("agency__name", "code")
+
+
+def inspection_get(*, user, pk: int) -> RandomInspectionItem:
+    return inspection_list(user=user).get(pk=pk)
+
+
+def inspections_public(*, agency_id: int | None = None) -> QuerySet[RandomInspectionItem]:
+    """The published lists: one agency's, or every agency's (the county portal, P15)."""
+    rows = RandomInspectionItem.objects.select_related(
+        "agency", "item__current_version"
+    ).prefetch_related(_inspection_basis())
+    if agency_id:
+        rows = rows.filter(agency_id=agency_id)
+    return rows.order_by("agency_id", "code")
+
+
+def items_public(*, agency_id: int | None = None) -> QuerySet[EnforcementItem]:
+    """Items with an approved (current) version: one agency's, or every agency's (P4, P15)."""
+    rows = EnforcementItem.objects.filter(current_version__isnull=False).select_related(
+        "agency", "current_version__flow", "current_version__unit"
+    )
+    if agency_id:
+        rows = rows.filter(agency_id=agency_id)
+    return rows.order_by("agency_id", "code")
+
+
+def guides_public(*, agency_id: int | None = None) -> QuerySet[EnforcementItem]:
+    """Items whose current version carries a 服务指南 (P7). A guide, once started, must name its
+    受理机构 (guide.REQUIRED), so that field tells whether there is one."""
+    return items_public(agency_id=agency_id).exclude(current_version__guide_accepting_body="")

@@ -11,8 +11,8 @@ were.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from zhifa import ledger
 from zhifa.catalog import discretion as discretion_rules
+from zhifa.catalog import guide as guide_rules
 from zhifa.catalog import permissions
 from zhifa.catalog.models import (
     Article,
@@ -27,9 +28,11 @@ from zhifa.catalog.models import (
     EnforcementItem,
     EnforcementItemVersion,
     FlowDefinition,
+    InspectionBasis,
     ItemBasis,
     ItemKind,
     NumberingPattern,
+    RandomInspectionItem,
     VersionStatus,
 )
 from zhifa.org.models import EnforcementArea, Unit
@@ -61,6 +64,8 @@ class ItemContent:
     discretion: list[dict]
     area: EnforcementArea | None = None
     flow: FlowDefinition | None = None
+    # 服务指南 (P7): the stored fields, keyed as in `guide.FIELDS`; empty for no guide.
+    guide: Mapping[str, str] = field(default_factory=dict)
 
 
 def _require(rule, user) -> None:
@@ -93,6 +98,10 @@ def _validate_content(content: ItemContent) -> list[dict]:
         entries = []
     if content.kind == ItemKind.PENALTY and not entries and "discretion" not in errors:
         errors["discretion"] = "行政处罚事项请至少填写一条裁量基准（违法情形及处罚幅度）。"
+    try:
+        guide_rules.validate(dict(content.guide), content.kind)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
     if errors:
         raise ValidationError(errors)
     return entries
@@ -110,6 +119,8 @@ def _write_version(
     version.area = content.area
     version.flow = content.flow
     version.change_note = note.strip()
+    for name, value in guide_rules.validate(dict(content.guide), content.kind).items():
+        setattr(version, name, value)
     version.full_clean()
     version.save()
     ItemBasis.objects.filter(version=version).delete()
@@ -192,6 +203,11 @@ def item_approve(*, acting_user, version: EnforcementItemVersion) -> Enforcement
                 "kind": version.kind,
                 "articles": [b.article_id for b in version.basis.all()],
                 "change_note": version.change_note,
+                "guide": {
+                    name: getattr(version, name)
+                    for name in guide_rules.FIELDS
+                    if getattr(version, name)
+                },
             },
             agency=item.agency_id,
         )
@@ -211,3 +227,126 @@ def numbering_pattern_set(*, acting_user, kind: str, pattern: str) -> NumberingP
         numbering.full_clean()
         numbering.save()
     return numbering
+
+
+# --- 随机抽查事项清单 (P5) ---
+
+
+@dataclass(frozen=True)
+class InspectionContent:
+    """What one entry of the random-inspection list says."""
+
+    name: str
+    basis: Sequence[Basis]
+    target: str
+    content: str
+    ratio: str
+    method: str
+    frequency: str
+    item: EnforcementItem | None = None
+
+
+def _inspection_payload(entry: RandomInspectionItem) -> dict:
+    return {
+        "code": entry.code,
+        "name": entry.name,
+        "articles": [b.article_id for b in entry.basis.all()],
+        "target": entry.target,
+        "content": entry.content,
+        "ratio": entry.ratio,
+        "method": entry.method,
+        "frequency": entry.frequency,
+        "item": entry.item_id,
+    }
+
+
+def _write_inspection(
+    entry: RandomInspectionItem, content: InspectionContent
+) -> RandomInspectionItem:
+    errors: dict[str, str] = {}
+    if not content.basis:
+        errors["basis"] = "请至少填写一条抽查依据（法律法规的具体条款）。"
+    articles = [b.article.pk for b in content.basis]
+    if len(set(articles)) != len(articles):
+        errors["basis"] = "同一法条只能列一次，款、项请写在备注中。"
+    if content.item is not None and content.item.agency_id != entry.agency_id:
+        errors["item"] = "对应的检查事项不属于本执法主体，请重新选择。"
+    if errors:
+        raise ValidationError(errors)
+    entry.name = content.name.strip()
+    entry.target = content.target.strip()
+    entry.content = content.content.strip()
+    entry.ratio = content.ratio.strip()
+    entry.method = content.method.strip()
+    entry.frequency = content.frequency.strip()
+    entry.item = content.item
+    entry.full_clean()
+    entry.save()
+    InspectionBasis.objects.filter(entry=entry).delete()
+    InspectionBasis.objects.bulk_create(
+        InspectionBasis(entry=entry, article=b.article, note=b.note.strip(), order=n)
+        for n, b in enumerate(content.basis)
+    )
+    return entry
+
+
+def inspection_create(
+    *, acting_user, code: str, content: InspectionContent
+) -> RandomInspectionItem:
+    """Add an entry to the acting user's agency's 随机抽查事项清单; published at once (the list
+    is the office's to keep, like the numbering patterns)."""
+    _require(permissions.can_edit_inspections, acting_user)
+    agency = acting_user.staff.agency
+    code = code.strip()
+    if RandomInspectionItem.objects.filter(agency=agency, code=code).exists():
+        raise ValidationError({"code": f"编码“{code}”已被本机关的其他抽查事项使用，请换一个。"})
+    with transaction.atomic():
+        entry = _write_inspection(
+            RandomInspectionItem(agency=agency, code=code, created_by=acting_user), content
+        )
+        ledger.record(
+            "catalog.inspection_created",
+            entry,
+            acting_user,
+            _inspection_payload(entry),
+            agency=agency.pk,
+        )
+    return entry
+
+
+def inspection_update(
+    *, acting_user, entry: RandomInspectionItem, content: InspectionContent
+) -> RandomInspectionItem:
+    _require(permissions.can_edit_inspections, acting_user)
+    if entry.agency_id != acting_user.staff.agency_id:
+        raise PermissionDenied("只能管理本执法主体的随机抽查事项。")
+    with transaction.atomic():
+        entry = RandomInspectionItem.objects.select_for_update().get(pk=entry.pk)
+        _write_inspection(entry, content)
+        ledger.record(
+            "catalog.inspection_updated",
+            entry,
+            acting_user,
+            _inspection_payload(entry),
+            agency=entry.agency_id,
+        )
+    return entry
+
+
+def inspection_delete(*, acting_user, entry: RandomInspectionItem, reason: str) -> None:
+    """Remove an entry from the list; the ledger keeps what it said and why it was removed."""
+    _require(permissions.can_edit_inspections, acting_user)
+    if entry.agency_id != acting_user.staff.agency_id:
+        raise PermissionDenied("只能管理本执法主体的随机抽查事项。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写删除理由，例如：该事项已并入其他抽查事项。"})
+    with transaction.atomic():
+        entry = RandomInspectionItem.objects.select_for_update().get(pk=entry.pk)
+        ledger.record(
+            "catalog.inspection_deleted",
+            entry,
+            acting_user,
+            {**_inspection_payload(entry), "reason": reason.strip()},
+            agency=entry.agency_id,
+        )
+        entry.delete()

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhifa.catalog import discretion, forms, permissions, selectors, services
+from zhifa.catalog import discretion, forms, guide, permissions, selectors, services
 from zhifa.catalog.flowchart import render_flow_svg
 from zhifa.catalog.models import FlowDefinition, ItemKind
 from zhifa.core.access import allowed, public
@@ -94,6 +94,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 {
                     "version": v,
                     "discretion": [(e, discretion.describe(e)) for e in v.discretion],
+                    "guide": guide.rows(v) if guide.has_guide(vars(v)) else [],
                     "changes": _changes(versions[n + 1], v) if n + 1 < len(versions) else [],
                 }
                 for n, v in enumerate(versions)
@@ -171,12 +172,91 @@ def _changes(old, new) -> list[dict[str, str]]:
         ("裁量基准", lambda v: discretion.to_lines(v.discretion)),
         ("执法领域", lambda v: v.area.name if v.area else "—"),
         ("办理流程", lambda v: v.flow.name if v.flow else "—"),
+        *[(f"服务指南·{label}", lambda v, n=name: getattr(v, n)) for name, label in guide.STORED],
     ]
     return [
         {"label": label, "old": get(old), "new": get(new)}
         for label, get in fields
         if get(old) != get(new)
     ]
+
+
+# --- 随机抽查事项清单 (P5) ---
+
+
+@allowed(permissions.can_view_inspections)
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalog/inspection_list.html",
+        {
+            "entries": selectors.inspection_list(user=request.user),
+            "can_edit": permissions.can_edit_inspections(request.user),
+        },
+    )
+
+
+@allowed(permissions.can_edit_inspections)
+@GET_POST
+def inspection_create(request: HttpRequest) -> HttpResponse:
+    form = forms.InspectionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.inspection_create(
+                acting_user=request.user,
+                code=form.cleaned_data["code"],
+                content=form.content_value(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已新增随机抽查事项 {entry.code}，已在公示平台公布。")
+            return redirect("catalog:inspection_list")
+    return render(
+        request, "catalog/inspection_form.html", {"form": form, "title": "新增随机抽查事项"}
+    )
+
+
+@allowed(permissions.can_edit_inspections)
+@GET_POST
+def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_or_404(selectors.inspection_get, user=request.user, pk=pk)
+    form = forms.InspectionForm(
+        request.POST or None,
+        initial=forms.InspectionForm.initial_from(entry),
+        user=request.user,
+        editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_update(
+                acting_user=request.user, entry=entry, content=form.content_value()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"已保存随机抽查事项 {entry.code}。")
+            return redirect("catalog:inspection_list")
+    return render(
+        request,
+        "catalog/inspection_form.html",
+        {"form": form, "title": f"修改随机抽查事项：{entry.code}", "entry": entry},
+    )
+
+
+@allowed(permissions.can_edit_inspections)
+@require_POST
+def inspection_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_or_404(selectors.inspection_get, user=request.user, pk=pk)
+    try:
+        services.inspection_delete(
+            acting_user=request.user, entry=entry, reason=request.POST.get("reason", "")[:300]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("catalog:inspection_edit", pk=pk)
+    messages.success(request, f"已删除随机抽查事项 {entry.code}，删除记录已记入全过程记录账本。")
+    return redirect("catalog:inspection_list")
 
 
 # --- flows ---

@@ -125,6 +125,12 @@ class Disclosure(models.Model):
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
     withdrawal_reason = models.CharField("撤回理由", max_length=300, blank=True)
     withdrawal_seq = models.BigIntegerField("撤回事件序号", null=True, blank=True)
+    public_seq = models.BigIntegerField(
+        "最近公开变更序号",
+        null=True,
+        blank=True,
+        help_text="最近一次发布、更正或撤回的账本事件序号：开放数据同步游标。",
+    )
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:
@@ -135,7 +141,15 @@ class Disclosure(models.Model):
             ("review_disclosure", "公示保密审查"),
             ("publish_disclosure", "批准发布、更正、撤回公示"),
         ]
-        indexes = [models.Index(fields=["status", "expires_on"], name="disclosure_public")]
+        indexes = [
+            # With the agency: counts per agency from the index alone (migration 0004).
+            models.Index(fields=["status", "expires_on", "agency"], name="disclosure_public"),
+            models.Index(fields=["public_seq"], name="disclosure_public_seq"),
+            # The portal list's order, all agencies and per agency (migration 0004): the
+            # newest page is read from the index instead of sorting every public row.
+            models.Index(fields=["-decided_on", "-id"], name="disclosure_portal_order"),
+            models.Index(fields=["agency", "-decided_on", "-id"], name="disclosure_portal_agency"),
+        ]
 
     def __str__(self) -> str:
         return (
@@ -169,3 +183,173 @@ class PublishedVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.disclosure_id} v{self.number}"
+
+
+# --- push to other platforms (P16) ---------------------------------------------------------------
+
+
+class Subscriber(models.Model):
+    """Another platform (e.g. the municipal credit platform) that receives each publication,
+    correction and withdrawal as signed JSON. `agency` empty: every agency's decisions."""
+
+    agency = models.ForeignKey(
+        "org.Agency",
+        verbose_name="执法主体",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="留空表示接收所有执法主体的公示（仅系统管理员可配置）。",
+    )
+    name = models.CharField("接收平台名称", max_length=100)
+    url = models.URLField("接收地址", max_length=500)
+    secret = models.CharField("签名密钥", max_length=100)
+    active = models.BooleanField("启用", default=True)
+    kinds = models.JSONField("推送类别", default=list, blank=True, help_text="空表示全部类别。")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "推送订阅方"
+        verbose_name_plural = verbose_name
+        ordering = ["agency", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_secret(self) -> str:
+        return f"{self.secret[:4]}{'*' * 8}" if self.secret else ""
+
+
+class PushEvent(models.TextChoices):
+    PUBLISHED = "disclosure.published", "发布"
+    CORRECTED = "disclosure.corrected", "更正"
+    WITHDRAWN = "disclosure.withdrawn", "撤回"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "待推送"
+    DELIVERED = "delivered", "已送达"
+    FAILED = "failed", "推送失败"
+
+
+class OutboxMessage(models.Model):
+    """One change to push to one subscriber, written in the same transaction as the change
+    (transactional outbox): it is sent at least once, and the receiver deduplicates by `key`."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, verbose_name="订阅方", on_delete=models.PROTECT, related_name="messages"
+    )
+    disclosure = models.ForeignKey(
+        Disclosure, verbose_name="公示", on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.UUIDField("幂等键", unique=True)
+    event = models.CharField("事件", max_length=30, choices=PushEvent.choices)
+    seq = models.BigIntegerField("账本事件序号")
+    payload = models.JSONField("推送内容")
+    status = models.CharField(
+        "状态", max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField("已尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试时间")
+    locked_until = models.DateTimeField("发送占用至", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "推送消息"
+        verbose_name_plural = verbose_name
+        ordering = ["-seq", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} #{self.seq} → {self.subscriber}"
+
+
+class Delivery(models.Model):
+    """One attempt to deliver one message: the delivery log shown to staff."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, verbose_name="订阅方", on_delete=models.PROTECT, related_name="deliveries"
+    )
+    message = models.ForeignKey(
+        OutboxMessage, verbose_name="推送消息", on_delete=models.PROTECT, related_name="deliveries"
+    )
+    attempt = models.PositiveIntegerField("第几次尝试")
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("结束时间")
+    http_status = models.PositiveSmallIntegerField("HTTP状态码", null=True, blank=True)
+    error = models.CharField("错误信息", max_length=500, blank=True)
+    next_retry_at = models.DateTimeField("下次重试时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "推送记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "attempt"], name="delivery_attempt_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} #{self.attempt}"
+
+    @property
+    def ok(self) -> bool:
+        return self.http_status is not None and 200 <= self.http_status < 300
+
+
+# --- search index (portal search) --------------------------------------------------------------
+
+
+class SearchType(models.TextChoices):
+    DECISION = "decision", "执法决定"
+    ITEM = "item", "执法事项"
+    GUIDE = "guide", "服务指南"
+    INSPECTION = "inspection", "随机抽查事项"
+    OFFICER = "officer", "执法人员"
+
+
+class SearchEntry(models.Model):
+    """One public thing in the portal search (`disclosure.search`): only public, masked content.
+    `tokens` are the jieba tokens (space-joined); the full-text index over them is an FTS5
+    table on SQLite and a `tsv tsvector` column with a GIN index on PostgreSQL (migration
+    0002_search). Rows are written by `search.py` only (raw SQL, kept in step with the index)."""
+
+    type = models.CharField("类型", max_length=12, choices=SearchType.choices)
+    object_id = models.BigIntegerField("对象编号")
+    agency = models.ForeignKey(
+        "org.Agency",
+        verbose_name="执法主体",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField("类别", max_length=10, blank=True)
+    date = models.DateField("日期", null=True, blank=True)
+    expires_on = models.DateField("公示期至", null=True, blank=True)
+    url = models.CharField("链接", max_length=300)
+    # The long columns last: SQLite reads the filter columns above without following the
+    # row's overflow pages.
+    title = models.CharField("标题", max_length=300)
+    body = models.TextField("正文（脱敏）", blank=True)
+    tokens = models.TextField("分词", blank=True)
+
+    class Meta:
+        verbose_name = "搜索条目"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["type", "object_id"], name="search_entry_once"),
+        ]
+        indexes = [models.Index(fields=["date", "id"], name="search_entry_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}：{self.title}"

@@ -22,7 +22,7 @@ from zhifa import ledger
 from zhifa.cases.models import Case, Outcome, PartyKind, Procedure
 from zhifa.core.calendar import working_deadline
 from zhifa.core.privacy import Sensitive, mask_text
-from zhifa.disclosure import permissions
+from zhifa.disclosure import permissions, push, search
 from zhifa.disclosure.models import (
     Disclosure,
     DisclosureKind,
@@ -352,7 +352,9 @@ def disclosure_publish(*, acting_user, draft: Disclosure) -> Disclosure:
         )
         draft.expires_on = expiry(draft, rule, today)
         draft.save()
-        _new_version(draft, acting_user, rule, "", "disclosure.published")
+        version = _new_version(draft, acting_user, rule, "", "disclosure.published")
+        push.record_change(draft, "disclosure.published", version.event_seq)
+        search.index_disclosure(draft)
     return draft
 
 
@@ -381,7 +383,7 @@ def disclosure_correct(
         disclosure.save()
         previous = disclosure.versions.order_by("-number").first()
         rule = rule_for(disclosure.agency_id, disclosure.kind)
-        _new_version(
+        version = _new_version(
             disclosure,
             acting_user,
             rule,
@@ -389,6 +391,8 @@ def disclosure_correct(
             "disclosure.corrected",
             corrects=previous.event_seq if previous else None,
         )
+        push.record_change(disclosure, "disclosure.corrected", version.event_seq)
+        search.index_disclosure(disclosure)
     return disclosure
 
 
@@ -423,4 +427,6 @@ def disclosure_withdraw(
         disclosure.withdrawn_at, disclosure.withdrawal_reason = event.time, reason.strip()
         disclosure.withdrawal_seq = event.seq
         disclosure.save()
+        push.record_change(disclosure, "disclosure.withdrawn", event.seq)
+        search.index_disclosure(disclosure)
     return disclosure

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -11,3 +11,29 @@ def disclosure_sweep() -> int:
     from zhifa.disclosure.services import disclosure_sync
 
     return disclosure_sync()
+
+
+@db_task()
+def push_deliver() -> dict:
+    """Sends the push messages that are due; enqueued after each publishing transaction."""
+    from zhifa.disclosure.push import deliver_due
+
+    return deliver_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def push_retry() -> dict:
+    """Every minute: retries push messages whose backoff has passed (and any missed enqueue)."""
+    from zhifa.disclosure.push import deliver_due
+
+    return deliver_due()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def search_refresh() -> dict:
+    """Every 5 minutes: the search entries of items, guides, inspection items and officers
+    (changed in other apps' services; only changed rows are written). Decisions are indexed
+    inside their publish / correct / withdraw transactions."""
+    from zhifa.disclosure.search import refresh_sources
+
+    return refresh_sources()

@@ -7,21 +7,27 @@ caller's agency (another agency's disclosure is a 404)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhifa.catalog import guide
+from zhifa.catalog import selectors as catalog_selectors
 from zhifa.catalog.models import DocumentTemplate
 from zhifa.core.access import allowed, public
 from zhifa.core.forms import get_or_404
-from zhifa.disclosure import permissions, selectors, services
+from zhifa.disclosure import permissions, selectors, services, todos
 from zhifa.disclosure.models import DisclosureKind, Status
 from zhifa.ledger import canonical
 from zhifa.org.models import Agency, Staff
+from zhifa.org.permissions import can_view_all_agencies
+from zhifa.org.selectors import own_agency_id
 
 PAGE_SIZE = 20
 
@@ -40,6 +46,41 @@ def _current(disclosure):
 
 def _rows(disclosures) -> list[tuple]:
     return [(d, _current(d)) for d in disclosures]
+
+
+@dataclass
+class _Page:
+    """One page of the public decision list, without counting the rows: at a million public
+    decisions a COUNT(*) per request cost more than the page itself (bench/portal.py), so the
+    pager offers 上一页 / 下一页 only; one extra row tells whether a next page exists."""
+
+    number: int
+    object_list: list
+    has_next: bool
+
+    @classmethod
+    def of(cls, rows, raw_number: str | None) -> _Page:
+        number = int(raw_number) if raw_number and raw_number.isdigit() else 1
+        number = max(1, number)
+        start = (number - 1) * PAGE_SIZE
+        items = list(rows[start : start + PAGE_SIZE + 1])
+        return cls(number, items[:PAGE_SIZE], len(items) > PAGE_SIZE)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
 def _checkpoint():
@@ -88,7 +129,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.public_list(
         agency_id=agency_id, kind=kind, date_from=date_from, date_to=date_to
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _Page.of(rows, request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -195,10 +236,17 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         item, history = selectors.item_public(agency=agency, pk=item_pk)
     except Exception as exc:  # DoesNotExist
         raise Http404("没有找到该执法事项。") from exc
+    current = item.current_version
     return render(
         request,
         "disclosure/item_detail.html",
-        {"agency": agency, "item": item, "current": item.current_version, "history": history},
+        {
+            "agency": agency,
+            "item": item,
+            "current": current,
+            "history": history,
+            "guide": guide.rows(current) if guide.has_guide(vars(current)) else [],
+        },
     )
 
 
@@ -248,6 +296,59 @@ def window_cards(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@public
+@require_GET
+def guide_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """服务指南 of one agency's items (P7), each linking to its printable guide."""
+    agency = _agency(pk)
+    return render(
+        request,
+        "disclosure/guide_list.html",
+        {"agency": agency, "items": catalog_selectors.guides_public(agency_id=agency.pk)},
+    )
+
+
+@public
+@require_GET
+def inspection_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """随机抽查事项清单 of one agency (P5)."""
+    agency = _agency(pk)
+    return render(
+        request,
+        "disclosure/inspection_list.html",
+        {"agency": agency, "entries": catalog_selectors.inspections_public(agency_id=agency.pk)},
+    )
+
+
+@public
+@require_GET
+def all_items(request: HttpRequest) -> HttpResponse:
+    """Every agency's 执法事项清单 on one page (the county portal aggregates, P15)."""
+    return render(
+        request,
+        "disclosure/all_items.html",
+        {"groups": _by_agency(catalog_selectors.items_public())},
+    )
+
+
+@public
+@require_GET
+def all_inspections(request: HttpRequest) -> HttpResponse:
+    """Every agency's 随机抽查事项清单 on one page (P5, P15)."""
+    return render(
+        request,
+        "disclosure/all_inspections.html",
+        {"groups": _by_agency(catalog_selectors.inspections_public())},
+    )
+
+
+def _by_agency(rows) -> list[tuple[Agency, list]]:
+    groups: dict[int, tuple[Agency, list]] = {}
+    for row in rows:
+        groups.setdefault(row.agency_id, (row.agency, []))[1].append(row)
+    return list(groups.values())
+
+
 # --- staff pages -------------------------------------------------------------------------------
 
 
@@ -258,10 +359,23 @@ def manage_list(request: HttpRequest) -> HttpResponse:
     status = status if status in Status.values else ""
     rows = selectors.manage_list(user=request.user, status=status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Due soon and overdue drafts: the caller's agency, or every agency for the supervisor.
+    all_agencies = can_view_all_agencies(request.user)
+    agency_id = None if all_agencies else (own_agency_id(request.user) or 0)
     return render(
         request,
         "disclosure/manage_list.html",
-        {"page": page, "status": status, "statuses": Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": Status.choices,
+            "due": [
+                (d, left, -left)
+                for d, left in todos.due_drafts(today=timezone.localdate(), agency_id=agency_id)
+            ],
+            "all_agencies": all_agencies,
+            "soon": todos.SOON,
+        },
     )
 
 

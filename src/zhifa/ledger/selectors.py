@@ -172,10 +172,29 @@ def events_for_subject(user, subject: str):
 
 def fixity_problems(user, limit: int = 50):
     """Recent missing or changed evidence files the user may see (for the supervisor's page)."""
-    events = Event.objects.filter(kind="evidence.fixity_failed").order_by("-seq")
+    return _fixity_scope(user, Event.objects.filter(kind="evidence.fixity_failed"))[:limit]
+
+
+def _fixity_scope(user, events):
+    events = events.order_by("-seq")
     if not user.has_perm("org.view_all_agencies"):
         try:
             events = events.filter(agency_id=user.staff.agency_id)
         except (ObjectDoesNotExist, AttributeError):
             return Event.objects.none()
-    return events[:limit]
+    return events
+
+
+def latest_fixity_problems(user):
+    """The problems found by the latest fixity run that the user may see: a run records its
+    problems and then its summary (``ledger.fixity_checked``) with consecutive seqs."""
+    last = Event.objects.filter(kind="ledger.fixity_checked").order_by("-seq").first()
+    if last is None:
+        return []
+    found = int(last.payload.get("problems", 0))
+    if not found:
+        return []
+    failed = Event.objects.filter(
+        kind="evidence.fixity_failed", seq__gte=last.seq - found, seq__lt=last.seq
+    )
+    return list(_fixity_scope(user, failed))

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from hashlib import sha256
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -89,37 +90,20 @@ def _next_seq(cursor) -> int:
     return 0 if last is None else last + 1
 
 
-def _frontier(cursor, size: int, count: int) -> dict[tuple[int, int], bytes]:
-    """The stored nodes that appending ``count`` leaves at ``size`` combines with."""
-    if size == 0:
-        return {}
-    if count == 1:
-        # Only the left siblings of the carry chain (one per trailing 1-bit of size).
-        keys, level = [], 0
-        while (size >> level) & 1:
-            keys.append((level, (size >> level) - 1))
-            level += 1
-    else:
-        keys = merkle.perfect_subtrees(0, size)
-    if not keys:
-        return {}
-    found = _read_nodes(cursor, keys)
-    if len(found) != len(keys):
-        raise LedgerError("账本子树哈希缺失，请运行 zhifa ledger verify 检查。")
-    return found
+# --- the append path ----------------------------------------------------------------------
+#
+# Per append: (PostgreSQL only: lock the LogLock row,) read the last event's seq and leaf
+# hash, insert the event rows, insert the node rows. The right edge of the tree (the
+# "frontier": one complete subtree per 1-bit of the size, RFC 9162 §2.1.1) that a new leaf
+# combines with is cached on the database connection, keyed by the size and last leaf hash it
+# belongs to; the read of the last event, needed anyway for the next gap-free seq, validates
+# it. Another writer, a rolled-back append or a purge changes that pair, and the frontier is
+# then read again from the node table (one query of at most log2(n) primary-key probes).
+# Statements go to the DB-API cursor of Django's connection (same connection, so the same
+# transaction), skipping Django's per-statement wrappers; errors are still translated into
+# django.db exceptions.
 
-
-def _read_nodes(cursor, keys: list[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    # Plain SQL on the caller's cursor: this runs on every append, and the ORM's composite-key
-    # lookup costs more than the query itself.
-    where = " OR ".join(['(level = %s AND "index" = %s)'] * len(keys))
-    cursor.execute(
-        f'SELECT level, "index", hash FROM ledger_node WHERE {where}',  # noqa: S608 - only %s
-        [v for key in keys for v in key],
-    )
-    return {(lv, ix): bytes(h) for lv, ix, h in cursor.fetchall()}
-
-
+_CACHE_ATTR = "_zhifa_ledger_frontier"
 _EVENT_COLUMNS = (
     "seq",
     "kind",
@@ -134,29 +118,131 @@ _EVENT_COLUMNS = (
 )
 
 
-def _insert_rows(cursor, vendor: str, table: str, columns: str, mark: str, rows: list) -> None:
-    """SQLite: executemany of one prepared single-row INSERT (the loop runs in C).
-    PostgreSQL: multi-row INSERT … VALUES (…), (…) in chunks, one round trip each."""
-    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - model names only
-    if vendor != "postgresql":
-        cursor.executemany(head + mark, rows)
-        return
-    per = max(1, 65535 // len(rows[0]))  # the wire protocol's parameter limit
-    for start in range(0, len(rows), per):
-        chunk = rows[start : start + per]
-        cursor.execute(head + ", ".join([mark] * len(chunk)), [v for row in chunk for v in row])
+@dataclass(slots=True)
+class _Frontier:
+    size: int
+    last_leaf: bytes | None  # leaf hash of event size - 1
+    nodes: dict[int, bytes]  # level -> hash of the complete subtree at that level's 1-bit
 
 
-def _insert(connection, cursor, rows: list[tuple], nodes: list[tuple[int, int, bytes]]) -> None:
-    """Write prepared rows (values already in database form): the ORM's per-field
-    preparation and bulk_create's bookkeeping dominated append time."""
+@dataclass(frozen=True, slots=True)
+class _Sql:
+    qmark: bool  # "?" placeholders (sqlite3) rather than "%s"
+    last: str
+    event_row: str
+    node_row: str
+    event_head: str
+    node_head: str
+
+
+_SQL: dict[str, _Sql] = {}
+_LAST_SQL = "SELECT seq, leaf_hash FROM ledger_event ORDER BY seq DESC LIMIT 1"
+_PG_LOCK = "SELECT id FROM ledger_loglock WHERE id = 1 FOR UPDATE"
+
+
+def _sql(connection) -> _Sql:
     vendor = connection.vendor
-    columns = ", ".join(connection.ops.quote_name(c) for c in _EVENT_COLUMNS)
-    # PostgreSQL: the payload arrives as JSON text and is cast to jsonb.
-    payload = "%s::jsonb" if vendor == "postgresql" else "%s"
-    mark = f"(%s, %s, %s, %s, %s, %s, {payload}, %s, %s, %s)"
-    _insert_rows(cursor, vendor, "ledger_event", columns, mark, rows)
-    _insert_rows(cursor, vendor, "ledger_node", 'level, "index", hash', "(%s, %s, %s)", nodes)
+    found = _SQL.get(vendor)
+    if found is None:
+        qmark = vendor == "sqlite"
+        p = "?" if qmark else "%s"
+        columns = ", ".join(connection.ops.quote_name(c) for c in _EVENT_COLUMNS)
+        # PostgreSQL: the payload arrives as JSON text and is cast to jsonb.
+        payload = f"{p}::jsonb" if vendor == "postgresql" else p
+        found = _SQL[vendor] = _Sql(
+            qmark=qmark,
+            # PostgreSQL: the lock and the read in one round trip. Each statement of a
+            # multi-statement query takes its own snapshot under READ COMMITTED, so the read
+            # sees every row committed by the previous holder of the lock.
+            last=_LAST_SQL if vendor != "postgresql" else f"{_PG_LOCK}; {_LAST_SQL}",
+            event_row=f"({p}, {p}, {p}, {p}, {p}, {p}, {payload}, {p}, {p}, {p})",
+            node_row=f"({p}, {p}, {p})",
+            event_head=f"INSERT INTO ledger_event ({columns}) VALUES ",  # noqa: S608
+            node_head='INSERT INTO ledger_node (level, "index", hash) VALUES ',
+        )
+    return found
+
+
+def _last_event(connection, raw, sql: _Sql) -> tuple[int, bytes | None]:
+    """Lock (PostgreSQL) and return (tree size, leaf hash of the last event)."""
+    raw.execute(sql.last)
+    if connection.vendor == "postgresql":
+        if raw.fetchone() is None:  # the lock row does not exist yet: the old way, once
+            with connection.cursor() as cursor:
+                _lock(cursor, connection.vendor)
+            raw.execute(_LAST_SQL)
+        else:
+            raw.nextset()
+    row = raw.fetchone()
+    return (0, None) if row is None else (row[0] + 1, bytes(row[1]))
+
+
+def _frontier(connection, raw, sql: _Sql, size: int, last_leaf: bytes | None) -> _Frontier:
+    """The frontier of the tree of ``size`` leaves: the cached one if it belongs to exactly
+    this size and last leaf, else read from the stored subtree hashes."""
+    cached = getattr(connection, _CACHE_ATTR, None)
+    if cached is not None and cached.size == size and cached.last_leaf == last_leaf:
+        return _Frontier(size, last_leaf, dict(cached.nodes))
+    if size == 0:
+        return _Frontier(0, None, {})
+    keys = merkle.perfect_subtrees(0, size)
+    p = "?" if sql.qmark else "%s"
+    cast = "::bigint" if connection.vendor == "postgresql" else ""
+    values = ", ".join([f"({p}, {p}{cast})"] * len(keys))
+    raw.execute(
+        f"WITH k (level, ix) AS (VALUES {values}) "  # noqa: S608 - placeholders only
+        "SELECT n.level, n.hash FROM k "
+        'JOIN ledger_node n ON n.level = k.level AND n."index" = k.ix',
+        [v for key in keys for v in key],
+    )
+    nodes = {level: bytes(h) for level, h in raw.fetchall()}
+    if len(nodes) != len(keys):
+        raise LedgerError("账本子树哈希缺失，请运行 zhifa ledger verify 检查。")
+    return _Frontier(size, last_leaf, nodes)
+
+
+def _append_leaf(frontier: _Frontier, leaf: bytes, out: list) -> None:
+    """Add leaf ``frontier.size``: store it and every complete subtree it completes
+    (RFC 9162 §2.1.1 hashing), and move the frontier on."""
+    seq = frontier.size
+    nodes = frontier.nodes
+    out.append((0, seq, leaf))
+    h, level = leaf, 0
+    while (seq >> level) & 1:
+        h = sha256(b"\x01" + nodes.pop(level) + h).digest()
+        level += 1
+        out.append((level, seq >> level, h))
+    nodes[level] = h
+    frontier.size = seq + 1
+    frontier.last_leaf = leaf
+
+
+# PostgreSQL: from this many events on, COPY … FROM STDIN instead of INSERT (a huge INSERT
+# costs more to build and parse than the rows themselves).
+_PG_COPY_FROM = 50
+
+
+def _insert(connection, raw, sql: _Sql, rows: list[tuple], nodes: list[tuple]) -> None:
+    """SQLite: executemany of one prepared single-row INSERT per table (the loop runs in C).
+    PostgreSQL: a few events in one statement inserting events and nodes together (a
+    data-modifying CTE), so one round trip; a batch by COPY into each table."""
+    if connection.vendor != "postgresql":
+        raw.executemany(sql.event_head + sql.event_row, rows)
+        raw.executemany(sql.node_head + sql.node_row, nodes)
+        return
+    if len(rows) >= _PG_COPY_FROM:
+        columns = sql.event_head[len("INSERT INTO ledger_event ") : -len(" VALUES ")]
+        with raw.copy(f"COPY ledger_event {columns} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        with raw.copy('COPY ledger_node (level, "index", hash) FROM STDIN') as copy:
+            for node in nodes:
+                copy.write_row(node)
+        return
+    params = [v for row in rows for v in row] + [v for node in nodes for v in node]
+    events = sql.event_head + ", ".join([sql.event_row] * len(rows))
+    nodes_sql = sql.node_head + ", ".join([sql.node_row] * len(nodes))
+    raw.execute(f"WITH e AS ({events}) {nodes_sql}", params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,77 +324,69 @@ def record_many(entries: Iterable[Entry], *, using: str | None = None) -> list[E
         return []
     using = using or router.db_for_write(Event)
     connection = connections[using]
+    sql = _sql(connection)
     refused = None
-    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-        _lock(cursor, connection.vendor)
-        first = _next_seq(cursor)
-        # Taken under the lock, so event times never run backwards along seq.
-        moment = timezone.now()
-        stamp = canonical.format_time(moment)
-        db_time = connection.ops.adapt_datetimefield_value(moment)
-        # A correction inside the batch may point at an earlier entry of the same batch.
-        bad = [
-            c
-            for offset, p in enumerate(prepared)
-            if (c := p.corrects) is not None and c >= first + offset
-        ]
-        if bad:
-            refused = LedgerError(f"更正事件只能指向已有的更早事件（序号小于 {first}）。")
-        else:
-            known = _frontier(cursor, first, len(prepared))
-            rows, nodes, values = [], [], []
-            for offset, p in enumerate(prepared):
-                seq = first + offset
-                data = f"{p.head}{seq:d}{canonical_tail(p.subject, stamp)}".encode()
-                leaf = merkle.leaf_hash(data)
-                rows.append(
-                    (
-                        seq,
-                        p.kind,
-                        p.subject,
-                        p.agency_id,
-                        p.actor_id,
-                        db_time,
-                        p.payload_text,
-                        p.corrects,
-                        data,
-                        leaf,
+    with transaction.atomic(using=using, savepoint=False), connection.wrap_database_errors:
+        raw = connection.connection.cursor()
+        try:
+            first, last_leaf = _last_event(connection, raw, sql)
+            # Taken under the lock, so event times never run backwards along seq.
+            moment = timezone.now()
+            stamp = canonical.format_time(moment)
+            db_time = connection.ops.adapt_datetimefield_value(moment)
+            # A correction inside the batch may point at an earlier entry of the same batch.
+            bad = [
+                c
+                for offset, p in enumerate(prepared)
+                if (c := p.corrects) is not None and c >= first + offset
+            ]
+            if bad:
+                refused = LedgerError(f"更正事件只能指向已有的更早事件（序号小于 {first}）。")
+            else:
+                frontier = _frontier(connection, raw, sql, first, last_leaf)
+                rows, nodes, values = [], [], []
+                for offset, p in enumerate(prepared):
+                    seq = first + offset
+                    data = f"{p.head}{seq:d}{canonical_tail(p.subject, stamp)}".encode()
+                    leaf = sha256(b"\x00" + data).digest()
+                    rows.append(
+                        (
+                            seq,
+                            p.kind,
+                            p.subject,
+                            p.agency_id,
+                            p.actor_id,
+                            db_time,
+                            p.payload_text,
+                            p.corrects,
+                            data,
+                            leaf,
+                        )
                     )
-                )
-                values.append(
-                    (
-                        seq,
-                        p.kind,
-                        p.subject,
-                        p.agency_id,
-                        p.actor_id,
-                        moment,
-                        json.loads(p.payload_text),
-                        p.corrects,
-                        data,
-                        leaf,
+                    values.append(
+                        (
+                            seq,
+                            p.kind,
+                            p.subject,
+                            p.agency_id,
+                            p.actor_id,
+                            moment,
+                            json.loads(p.payload_text),
+                            p.corrects,
+                            data,
+                            leaf,
+                        )
                     )
-                )
-                nodes.extend(_new_nodes(seq, leaf, known))
-            _insert(connection, cursor, rows, nodes)
+                    _append_leaf(frontier, leaf, nodes)
+                _insert(connection, raw, sql, rows, nodes)
+                # Only once the rows are written (inside the transaction; see _frontier for
+                # why a later rollback cannot make this stale entry be used).
+                setattr(connection, _CACHE_ATTR, frontier)
+        finally:
+            raw.close()
     if refused is not None:  # raised after leaving the block: nothing was written
         raise refused
     return _events(using, values)
-
-
-def _new_nodes(
-    seq: int, leaf: bytes, known: dict[tuple[int, int], bytes]
-) -> list[tuple[int, int, bytes]]:
-    """Store the leaf and every complete subtree it completes (RFC 9162 §2.1.1 hashing)."""
-    out = [(0, seq, leaf)]
-    known[0, seq] = leaf
-    h, level, index = leaf, 0, seq
-    while index & 1:
-        h = merkle.node_hash(known[level, index - 1], h)
-        level, index = level + 1, index >> 1
-        known[level, index] = h
-        out.append((level, index, h))
-    return out
 
 
 def record(

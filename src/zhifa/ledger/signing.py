@@ -9,6 +9,7 @@ Key strings follow golang.org/x/mod/sumdb/note so standard tools can read them:
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -213,4 +214,47 @@ def _load(origin: str, configured: str, path: str) -> SigningKey:
 
 def server_key() -> SigningKey:
     """The log's signing key: from ZHIFA_LEDGER_SIGNING_KEY, else the data dir (made once)."""
-    return _load(settings.LEDGER_ORIGIN, settings.LEDGER_SIGNING_KEY, str(_key_file()))
+    key = _load(settings.LEDGER_ORIGIN, settings.LEDGER_SIGNING_KEY, str(_key_file()))
+    _remember(key.public, str(_public_keys_file()))
+    return key
+
+
+# --- keys that signed earlier checkpoints (key rotation) ----------------------------------
+
+
+def _public_keys_file() -> Path:
+    return Path(settings.LEDGER_KEY_DIR) / "public-keys.txt"
+
+
+@lru_cache(maxsize=8)
+def _remember(key: PublicKey, path: str) -> None:
+    """Keep the verifier key of every key this data dir has used (once per process), so a
+    checkpoint signed before a key rotation can still be checked."""
+    file = Path(path)
+    line = key.verifier_key
+    # Best effort (a read-only data dir, say): ZHIFA_LEDGER_PUBLIC_KEYS can name keys too.
+    with contextlib.suppress(OSError):
+        if file.exists() and line in file.read_text().split():
+            return
+        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(file, "a", encoding="ascii") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def known_keys() -> dict[str, PublicKey]:
+    """Public keys by key ID (hex): the current key, those the data dir has used and those
+    configured in ZHIFA_LEDGER_PUBLIC_KEYS. A malformed configured key is an error."""
+    current = server_key().public
+    keys = {}
+    file = _public_keys_file()
+    kept = file.read_text().split() if file.exists() else []
+    for text in [*kept, *settings.LEDGER_PUBLIC_KEYS.split()]:
+        try:
+            key = PublicKey.from_verifier_key(text)
+        except NoteError as exc:
+            raise ImproperlyConfigured(f"公钥“{text[:40]}”格式不正确：{exc}") from exc
+        keys[key.key_id.hex()] = key
+    keys[current.key_id.hex()] = current
+    return keys

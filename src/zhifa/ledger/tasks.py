@@ -1,4 +1,5 @@
-"""Periodic ledger work (Huey): sign a checkpoint each minute the log grew; nightly fixity."""
+"""Periodic ledger work (Huey): sign a checkpoint each minute the log grew; nightly fixity;
+hourly expiry of abandoned resumable uploads."""
 
 from __future__ import annotations
 
@@ -19,3 +20,10 @@ def ledger_fixity() -> int:
     from zhifa.ledger.fixity import fixity_check
 
     return len(fixity_check().problems)
+
+
+@db_periodic_task(crontab(minute="17"))
+def ledger_expire_uploads() -> int:
+    from zhifa.ledger.uploads import expire_uploads
+
+    return expire_uploads()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import mimetypes
@@ -29,6 +30,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 
@@ -329,3 +331,24 @@ def _agency_of(user) -> int | None:
 
 
 __all__ = ["upload", "uploads"]
+
+
+def expire_uploads(now: dt.datetime | None = None) -> int:
+    """Delete unfinished uploads started more than ``LEDGER_UPLOAD_EXPIRE_HOURS`` ago, with
+    their partial files; returns how many. An upload being written to right now (its file
+    is locked) is left for the next run. Finished uploads are evidence and stay."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.LEDGER_UPLOAD_EXPIRE_HOURS)
+    expired = 0
+    for upload in Upload.objects.filter(sha256="", created_at__lt=cutoff).order_by("created_at"):
+        path = _partial(upload.id)
+        if not path.exists():
+            upload.delete()
+            expired += 1
+            continue
+        with _locked(path) as fh:
+            if fh is None:
+                continue
+            path.unlink()
+            upload.delete()
+            expired += 1
+    return expired

@@ -13,11 +13,13 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from zhifa.ledger import canonical, merkle, signing, verify_worker
 from zhifa.ledger.db import missing_triggers
@@ -76,36 +78,150 @@ class _OutOfOrder(Exception):
     pass
 
 
+# PostgreSQL rebuilds everything but the payload text the same way (to_json escapes exactly as
+# json.dumps(ensure_ascii=False) does) and compares the rest semantically: the payload text
+# inside the stored bytes, read as jsonb, must equal the jsonb column, and the time string
+# inside them, read as timestamptz, must be the time column's instant. (The full check in
+# Python compares parsed JSON too.) A cast of text that is not JSON or not a time raises, so
+# each seq range runs under its own savepoint and, if it fails, goes the slow way.
+_PG_FAST = """
+SELECT e.seq, e.canonical, e.leaf_hash,
+  CASE WHEN octet_length(e.canonical) >= octet_length(h.head) + octet_length(h.tail) + 40
+    AND substr(e.canonical, 1, octet_length(h.head)) = h.head
+    AND substr(e.canonical, octet_length(e.canonical) - octet_length(h.tail) - 39,
+               octet_length(h.tail)) = h.tail
+    AND substr(e.canonical, octet_length(e.canonical) - 7) = '\\x222c2276223a317d'::bytea
+  THEN convert_from(substr(e.canonical, octet_length(h.head) + 1,
+          octet_length(e.canonical) - octet_length(h.head) - octet_length(h.tail) - 40),
+          'UTF8')::jsonb = e.payload
+    AND convert_from(substr(e.canonical, octet_length(e.canonical) - 39, 32),
+          'UTF8')::timestamptz = e.time
+  ELSE false END
+FROM ledger_event e, LATERAL (SELECT
+  convert_to('{"actor":' || COALESCE(to_json(%s::text || e.actor_id)::text, 'null')
+    || ',"agency":' || COALESCE(to_json('org.agency:' || e.agency_id)::text, 'null')
+    || ',"corrects":' || COALESCE(e.corrects_id::text, 'null')
+    || ',"kind":' || to_json(e.kind)::text || ',"payload":', 'UTF8') AS head,
+  convert_to(',"seq":' || e.seq || ',"subject":' || to_json(e.subject)::text
+    || ',"time":"', 'UTF8') AS tail) h
+WHERE e.seq >= %s AND e.seq < %s
+"""
+PG_RANGE = 10_000
+# Outside a transaction, this many connections render seq ranges at once (the database does
+# the rendering, so its backends, not this process, are busy); this process hashes.
+PG_CONNECTIONS = 3
+
+
 def _rendered_rows(cursor, ordered: bool):
     """Chunks of (seq, canonical, leaf_hash, time, rendered_equal): whether the canonical text
-    rebuilt from the row's columns (with the stored time string) equals the stored bytes."""
+    rebuilt from the row's columns (with the stored time string) equals the stored bytes.
+    On PostgreSQL ``time`` is None: the database has compared the time already."""
     if connection.vendor == "sqlite":
         sql = _SQLITE_FAST + (" ORDER BY e.seq" if ordered else "")
         cursor.execute(sql, [actor_ref(0)[:-1]])
         while rows := cursor.fetchmany(CHUNK):
             yield rows
         return
-    cursor.execute(f"SELECT {_COLUMNS} FROM ledger_event ORDER BY seq")  # noqa: S608
+    with connection.cursor() as plain:
+        plain.execute("SELECT MIN(seq), MAX(seq) FROM ledger_event")
+        low, high = plain.fetchone()
+        if low is None:
+            return
+        starts = range(min(low, 0), high + 1, PG_RANGE)
+        for lo, rows in _pg_ranges(starts):
+            if rows is None:  # the database could not render this range
+                rows = _python_rendered(plain, lo, lo + PG_RANGE)
+            else:
+                rows.sort(key=_first)
+                rows = [(seq, stored, leaf, None, same) for seq, stored, leaf, same in rows]
+            for start in range(0, len(rows), CHUNK):
+                yield rows[start : start + CHUNK]
+
+
+def _first(row):
+    return row[0]
+
+
+def _pg_ranges(starts: range):
+    """(lo, rows or None) for each range start, in order. Inside a transaction (whose rows
+    other connections may not see) on this connection, each range under a savepoint;
+    otherwise on a few connections of their own, in threads, a bounded window ahead."""
+    prefix = actor_ref(0)[:-1]
+    if connection.in_atomic_block or len(starts) < 2:
+        with connection.cursor() as cursor:
+            for lo in starts:
+                try:
+                    with transaction.atomic():
+                        cursor.execute(_PG_FAST, [prefix, lo, lo + PG_RANGE])
+                        rows = cursor.fetchall()
+                except DatabaseError:
+                    rows = None
+                yield lo, rows
+        return
+    local = threading.local()
+    opened = []
+    params = connection.get_connection_params()
+    error = connection.Database.Error
+
+    def render(lo: int):
+        raw = getattr(local, "raw", None)
+        if raw is None:
+            raw = local.raw = connection.get_new_connection(params)
+            raw.autocommit = True  # a failed range leaves nothing to roll back
+            opened.append(raw)
+        try:
+            with raw.cursor() as cur:
+                cur.execute(_PG_FAST, [prefix, lo, lo + PG_RANGE])
+                return cur.fetchall()
+        except error:
+            return None
+
+    workers = min(PG_CONNECTIONS, len(starts))
+    pending: deque = deque()
+    todo = iter(starts)
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            for lo in todo:
+                pending.append((lo, pool.submit(render, lo)))
+                if len(pending) >= workers * 2:
+                    break
+            while pending:
+                lo, future = pending.popleft()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.append((nxt, pool.submit(render, nxt)))
+                yield lo, future.result()
+    finally:
+        for raw in opened:
+            raw.close()
+
+
+def _python_rendered(cursor, lo: int, hi: int) -> list[tuple]:
+    """The rows of seqs [lo, hi) rendered in Python (for a range the database could not
+    render: a payload or time string inside the bytes that does not parse)."""
+    cursor.execute(
+        f"SELECT {_COLUMNS} FROM ledger_event WHERE seq >= %s AND seq < %s ORDER BY seq",  # noqa: S608
+        [lo, hi],
+    )
     head, tail = canonical_head, canonical_tail
-    while rows := cursor.fetchmany(CHUNK):
-        out = []
-        for seq, kind, subject, agency, actor, time, payload, corrects, stored, leaf in rows:
-            stored = bytes(stored)
-            try:
-                stamp = stored[-8 - _TIME_WIDTH : -8].decode("ascii")
-                # Django reads jsonb as PostgreSQL's own text (spaces, its key order).
-                if isinstance(payload, str):
-                    payload = json.loads(payload)
-                text = canonical.dumps(payload).decode()
-                same = stored[-8:] == _TAIL and (
-                    f"{head(kind, subject, agency, actor, corrects, text)}{seq}"
-                    f"{tail(subject, stamp)}".encode()
-                    == stored
-                )
-            except (ValueError, TypeError, canonical.PayloadError):
-                same = False
-            out.append((seq, stored, leaf, time, same))
-        yield out
+    out = []
+    for seq, kind, subject, agency, actor, time, payload, corrects, stored, leaf in cursor:
+        stored = bytes(stored)
+        try:
+            stamp = stored[-8 - _TIME_WIDTH : -8].decode("ascii")
+            # Django reads jsonb as PostgreSQL's own text (spaces, its key order).
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            text = canonical.dumps(payload).decode()
+            same = stored[-8:] == _TAIL and (
+                f"{head(kind, subject, agency, actor, corrects, text)}{seq}"
+                f"{tail(subject, stamp)}".encode()
+                == stored
+            )
+        except (ValueError, TypeError, canonical.PayloadError):
+            same = False
+        out.append((seq, stored, leaf, time, same))
+    return out
 
 
 def _check_events(result: VerifyResult, tick: Callable[[int], None]) -> list[bytes]:
@@ -170,7 +286,7 @@ def _scan_events(
                     result.events = len(leaves)
                     return leaves
                 stored = bytes(stored)
-                if same:
+                if same and time is not None:
                     stamp = stored[-8 - _TIME_WIDTH : -8]
                     if time != last_time or stamp != last_stamp:
                         try:
@@ -318,12 +434,22 @@ def _root_from(levels: list[list[bytes]], size: int) -> bytes:
 
 
 def _check_checkpoints(result: VerifyResult, levels: list[list[bytes]]) -> None:
-    key = signing.server_key().public
+    keys = signing.known_keys()  # by key ID: each checkpoint with the key that signed it
     n = len(levels[0])
     previous = None
     for cp in Checkpoint.objects.order_by("tree_size"):
         result.checkpoints += 1
         label = f"检查点（树大小 {cp.tree_size}）"
+        key = keys.get(cp.key_id)
+        if key is None:
+            result.problems.append(
+                Problem(
+                    None,
+                    f"{label}由未知密钥 {cp.key_id} 签名：请把该密钥的公钥加入 "
+                    "ZHIFA_LEDGER_PUBLIC_KEYS 后重新校验",
+                )
+            )
+            continue
         try:
             origin, size, root = signing.parse_checkpoint(signing.open_note(cp.note, key))
         except signing.NoteError as exc:
@@ -357,11 +483,7 @@ def _pool_plan() -> tuple[str, int, list[tuple[int, int]]] | None:
     same committed rows), with at least two CPUs and ``POOL_MIN`` events.
     """
     workers = min(os.cpu_count() or 1, 4)
-    if (
-        connection.vendor != "sqlite"
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if connection.vendor != "sqlite" or workers < 2:
         return None
     connection.ensure_connection()
     if connection.in_atomic_block or connection.is_in_memory_db():
@@ -377,11 +499,22 @@ def _pool_plan() -> tuple[str, int, list[tuple[int, int]]] | None:
     return str(connection.settings_dict["NAME"]), n, spans
 
 
+def _mp_context():
+    """How to start the workers. ``fork`` is the cheapest, but forking a process that runs
+    other threads (a web server's, the task consumer's) can copy a lock some thread holds;
+    such a process starts them from a fork server instead (``spawn`` where there is none).
+    The workers import only ``verify_worker`` (standard library), so every method works."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def _verify_in_pool(result: VerifyResult, tick: Callable[[int], None], plan) -> list | None:
     """Check events and nodes with a process pool; return the levels, or None (with nothing
     recorded in ``result``) if the rows are not stored as seq 0, 1, 2, … in rowid order.
 
-    The workers (forked after Django's connection is closed; each opens its own read-only
+    The workers (started after Django's connection is closed; each opens its own read-only
     connection) rebuild, hash and compare the events of their rowid spans, and compare each
     level-0 node. Meanwhile this process builds the tree from the stored leaf_hash column and
     streams the higher nodes against it. If the recomputed leaves differ from the stored ones
@@ -390,10 +523,10 @@ def _verify_in_pool(result: VerifyResult, tick: Callable[[int], None], plan) -> 
     """
     path, n, spans = plan
     workers = min(os.cpu_count() or 1, 4, len(spans))
-    connection.close()  # no SQLite handle may cross the fork
+    connection.close()  # no SQLite handle may cross a fork
     with ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("fork"),
+        mp_context=_mp_context(),
         initializer=verify_worker.init,
         initargs=(path, actor_ref(0)[:-1]),
     ) as pool:

@@ -52,6 +52,7 @@ _CATALOG_READ = [
     "catalog.view_flowdefinition",
     "catalog.view_documenttemplate",
     "catalog.view_numberingpattern",
+    "catalog.view_randominspectionitem",
 ]
 _CATALOG_MODELS = [
     "law",
@@ -64,6 +65,8 @@ _CATALOG_MODELS = [
     "flowtransition",
     "documenttemplate",
     "numberingpattern",
+    "randominspectionitem",
+    "inspectionbasis",
 ]
 
 # Cases (zhifa.cases): everyone in enforcement and the county supervisor reads the cases in
@@ -130,6 +133,9 @@ PERMISSIONS: dict[Role, list[str]] = {
         "catalog.change_enforcementitem",
         "catalog.add_numberingpattern",
         "catalog.change_numberingpattern",
+        "catalog.add_randominspectionitem",
+        "catalog.change_randominspectionitem",
+        "catalog.delete_randominspectionitem",
         *_CASES_READ,
     ],
     Role.SUPERVISOR: [f"org.view_{model}" for model in _ORG_MODELS]
@@ -167,6 +173,15 @@ for _role, _codenames in {
     Role.REVIEWER: ["disclosure.view_disclosure", "disclosure.review_disclosure"],
     Role.SUPERVISOR: ["disclosure.view_disclosure", "disclosure.view_disclosurerule"],
     Role.ADMIN: [f"disclosure.{a}_disclosurerule" for a in ("view", "add", "change")],
+}.items():
+    PERMISSIONS[_role] = [*PERMISSIONS[_role], *_codenames]
+
+# Push to other platforms (P16): the office configures its agency's subscribers and retries
+# failed deliveries; the supervisor reads every agency's; the admin may add all-agency ones.
+for _role, _codenames in {
+    Role.OFFICE: [f"disclosure.{a}_subscriber" for a in ("view", "add", "change")],
+    Role.SUPERVISOR: ["disclosure.view_subscriber"],
+    Role.ADMIN: [f"disclosure.{a}_subscriber" for a in ("view", "add", "change")],
 }.items():
     PERMISSIONS[_role] = [*PERMISSIONS[_role], *_codenames]
 

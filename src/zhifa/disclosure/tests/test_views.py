@@ -116,3 +116,7 @@ def test_crawl_demo_portal_has_no_personal_data():
             queue.append(link)
     assert len(seen) > 10
     assert any("/verify/" in u for u in seen)
+    # The catalogue's public pages are crawled too: 服务指南, 随机抽查事项, the county lists.
+    for page in ("/guides/", "/inspections/", "/portal/items/", "/portal/inspections/"):
+        assert any(page in u for u in seen), page
+    assert any("/items/" in u and "/agencies/" in u for u in seen)

@@ -116,6 +116,49 @@ def test_memory_stays_flat(db, fs_store):
     assert peak < 8 * 1024 * 1024
 
 
+class Trickle(io.RawIOBase):
+    """A stream that hands out at most 1,000 bytes per read, like a slow socket."""
+
+    def __init__(self, data: bytes):
+        self.data = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        chunk = self.data.read(min(len(buffer), 1000))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_staging_flushes_as_it_goes_and_keeps_partial_reads(db, fs_store, monkeypatch):
+    """Buffers are filled across short reads, and the writer flushes to disk every
+    FLUSH_EVERY bytes (so the closing fsync has little left), then fsyncs once."""
+    monkeypatch.setattr(blobs, "STAGE_CHUNK", 64 * 1024)
+    monkeypatch.setattr(blobs, "FLUSH_EVERY", 256 * 1024)
+    data = os.urandom(1024 * 1024 + 12345)
+    calls = []
+    real_datasync, real_fsync = os.fdatasync, os.fsync
+    monkeypatch.setattr(blobs.os, "fdatasync", lambda fd: calls.append("d") or real_datasync(fd))
+    monkeypatch.setattr(blobs.os, "fsync", lambda fd: calls.append("f") or real_fsync(fd))
+    stored = blobs.store(Trickle(data))
+    assert stored.sha256 == sha(data) and stored.size == len(data)
+    with blobs.open_blob(stored.sha256) as fh:
+        assert fh.read() == data
+    assert calls.count("d") == 4 and "f" in calls
+
+
+def test_failed_write_keeps_nothing(db, fs_store, monkeypatch):
+    def full(fd, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(blobs.os, "write", full)
+    with pytest.raises(OSError, match="No space"):
+        blobs.store(io.BytesIO(os.urandom(3 * 1024 * 1024)))
+    assert list((fs_store / "tmp").iterdir()) == []
+    assert not Blob.objects.exists()
+
+
 def test_evidence_added_event(world, fs_store):
     officer = world.user("officer_a")
     event = blobs.add_evidence(
@@ -192,6 +235,38 @@ def test_fixity_reports_changed_and_missing(world, fs_store):
         "changed"
     ]
     assert good.payload["sha256"] not in {e.payload["sha256"] for e in failed}
+
+
+def test_fixity_failures_are_on_the_supervisors_todo_page(world, fs_store, login):
+    from django.urls import reverse
+
+    kept = blobs.add_evidence(
+        io.BytesIO(b"kept"),
+        actor=None,
+        subject="cases.case:1",
+        filename="a.txt",
+        agency=world.agency_a,
+    )
+    lost = blobs.add_evidence(
+        io.BytesIO(b"will vanish"),
+        actor=None,
+        subject="cases.case:2",
+        filename="c.txt",
+        agency=world.agency_b,
+    )
+    path = blobs.backend().path(lost.payload["sha256"])
+    path.unlink()
+    fixity.fixity_check()
+    page = login(world.user("supervisor")).get(reverse("core:todo")).content.decode()
+    assert "证据文件文件缺失" in page and lost.payload["sha256"][:16] in page
+    assert kept.payload["sha256"][:16] not in page
+    officer = login(world.user("officer_a")).get(reverse("core:todo")).content.decode()
+    assert lost.payload["sha256"][:16] not in officer
+    # Restored from backup: the next run finds nothing, and the item is gone.
+    path.write_bytes(b"will vanish")
+    fixity.fixity_check()
+    page = login(world.user("supervisor")).get(reverse("core:todo")).content.decode()
+    assert lost.payload["sha256"][:16] not in page
 
 
 def test_s3_store(db, s3_store):

@@ -165,3 +165,45 @@ def test_checkpoint_404_when_log_empty(client, db):
     response = client.get("/api/v1/ledger/checkpoint")
     assert response.status_code == 404
     assert "尚无" in response.json()["detail"]
+
+
+def _seed(byte: int) -> str:
+    return base64.b64encode(bytes([byte]) * 32).decode()
+
+
+def test_key_rotation_keeps_old_checkpoints_verifiable(db, tmp_path):
+    from zhifa.ledger.services import checkpoint_sign
+    from zhifa.ledger.testing import tampering
+    from zhifa.ledger.verification import verify_ledger
+
+    def with_key(seed: str, **extra):
+        signing._load.cache_clear()
+        signing._remember.cache_clear()
+        return override_settings(LEDGER_KEY_DIR=tmp_path, LEDGER_SIGNING_KEY=seed, **extra)
+
+    with with_key(_seed(1)):
+        old = signing.server_key().public
+        ledger.record("test.appended", "test.thing:1", None)
+        first = checkpoint_sign()
+    with with_key(_seed(2)):
+        new = signing.server_key().public
+        ledger.record("test.appended", "test.thing:2", None)
+        second = checkpoint_sign()
+        assert (first.key_id, second.key_id) == (old.key_id.hex(), new.key_id.hex())
+        assert verify_ledger().ok
+        # Without the old public key, the old checkpoint cannot be checked: said so.
+        (tmp_path / "public-keys.txt").unlink()
+        result = verify_ledger()
+        assert not result.ok
+        assert any(
+            old.key_id.hex() in p.message and "未知密钥" in p.message for p in result.problems
+        )
+    with with_key(_seed(2), LEDGER_PUBLIC_KEYS=old.verifier_key):
+        assert verify_ledger().ok
+        with tampering() as connection, connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE ledger_checkpoint SET key_id = %s WHERE tree_size = 1", [new.key_id.hex()]
+            )
+        assert not verify_ledger().ok  # the new key did not sign it
+    signing._load.cache_clear()
+    signing._remember.cache_clear()

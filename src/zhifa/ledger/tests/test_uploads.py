@@ -215,3 +215,50 @@ def _stream(data: bytes):
     import io
 
     return io.BytesIO(data)
+
+
+def test_abandoned_uploads_expire_with_their_partial_files(world, tmp_path):
+    import datetime as dt
+    import uuid
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from zhifa.ledger import tasks, uploads
+
+    user = world.user("officer_a")
+    with override_settings(LEDGER_UPLOAD_DIR=tmp_path, LEDGER_UPLOAD_EXPIRE_HOURS=24):
+
+        def started(hours_ago: float, *, finished: bool = False) -> Upload:
+            up = Upload.objects.create(
+                id=uuid.uuid4(),
+                owner=user,
+                length=100,
+                offset=10,
+                sha256="ab" * 32 if finished else "",
+            )
+            uploads._partial(up.id).write_bytes(b"x" * 10)
+            Upload.objects.filter(pk=up.pk).update(
+                created_at=timezone.now() - dt.timedelta(hours=hours_ago)
+            )
+            return up
+
+        old, fresh, done = started(25), started(23), started(48, finished=True)
+        busy = started(30)
+        with uploads._locked(uploads._partial(busy.id)) as fh:  # a PATCH writing right now
+            assert fh is not None
+            out = io_call(call_command, "ledger", "expire-uploads")
+        assert "已删除 1 个超过 24 小时仍未完成的上传" in out
+        left = set(Upload.objects.values_list("pk", flat=True))
+        assert left == {fresh.pk, done.pk, busy.pk}
+        assert not uploads._partial(old.id).exists() and uploads._partial(fresh.id).exists()
+        assert tasks.ledger_expire_uploads.call_local() == 1  # the hourly task: busy is free now
+        assert set(Upload.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
+
+
+def io_call(command, *args) -> str:
+    import io
+
+    out = io.StringIO()
+    command(*args, stdout=out)
+    return out.getvalue()

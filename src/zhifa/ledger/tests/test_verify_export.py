@@ -268,3 +268,31 @@ def test_verify_in_pool_falls_back_for_rows_out_of_order(pooled):
     assert pooled == [None]  # the pool saw seq 3 stored last and handed back
     assert result.ok, result.problems
     assert result.events == 40 and sum(ticks) == 40
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_verify_in_pool_works_without_fork(pooled, monkeypatch, method):
+    """A process running other threads must not fork: its workers come from a fork server
+    (or are spawned); they import only the standard library and find the same problems."""
+    import multiprocessing
+
+    from zhifa.ledger import verification
+    from zhifa.ledger.verification import verify_ledger
+
+    monkeypatch.setattr(verification, "_mp_context", lambda: multiprocessing.get_context(method))
+    assert verify_ledger().ok and pooled[-1] is not None
+    with tampering() as connection, connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_event SET subject = 'test.thing:x' WHERE seq = 27")
+    result = verify_ledger()
+    assert pooled[-1] is not None and result.first_bad_seq == 27
+
+
+def test_threaded_process_does_not_fork_its_verify_workers(monkeypatch):
+    import threading
+
+    from zhifa.ledger import verification
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert verification._mp_context().get_start_method() == "fork"
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    assert verification._mp_context().get_start_method() in ("forkserver", "spawn")

@@ -1,4 +1,4 @@
-"""``zhifa ledger verify | fixity | checkpoint | export``."""
+"""``zhifa ledger verify | fixity | checkpoint | export | expire-uploads``."""
 
 from __future__ import annotations
 
@@ -21,12 +21,16 @@ class Command(BaseCommand):
         )
         sub.add_parser("fixity", help="重新计算所有证据文件的哈希，缺失或改动记入账本")
         sub.add_parser("checkpoint", help="日志有增长时立即签名一个检查点")
+        sub.add_parser(
+            "expire-uploads",
+            help="删除超过 ZHIFA_UPLOAD_EXPIRE_HOURS（默认 24）小时仍未完成的断点续传上传",
+        )
         export = sub.add_parser("export", help="把一个对象的记录导出为 BagIt 压缩包")
         export.add_argument("--subject", required=True, help="对象引用，例如 cases.case:12")
         export.add_argument("-o", "--output", required=True, help="输出的 .zip 文件")
 
     def handle(self, *args, action: str, **options):
-        getattr(self, f"_{action}")(**options)
+        getattr(self, f"_{action.replace('-', '_')}")(**options)
 
     def _verify(self, **options):
         from tqdm import tqdm
@@ -88,4 +92,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"已导出 {result.events} 个事件、{result.files} 个证据文件到 {result.path}"
             f"（对树大小 {result.tree_size} 的签名检查点）。"
+        )
+
+    def _expire_uploads(self, **options):
+        from django.conf import settings
+
+        from zhifa.ledger.uploads import expire_uploads
+
+        n = expire_uploads()
+        self.stdout.write(
+            f"已删除 {n} 个超过 {settings.LEDGER_UPLOAD_EXPIRE_HOURS} 小时仍未完成的上传。"
         )

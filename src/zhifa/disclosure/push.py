@@ -1,0 +1,392 @@
+"""Push to other platforms (P16): a transactional outbox and its sender.
+
+`record_change` runs inside the publish / correct / withdraw transaction: it moves the
+item's open-data cursor (`public_seq`) and writes one `OutboxMessage` per matching active
+subscriber, so a change and its messages commit (or roll back) together. After commit a
+Huey task sends what is due; a periodic task (every minute) retries.
+
+Each POST carries the JSON body and the headers
+    X-Zhifa-Event: disclosure.published | disclosure.corrected | disclosure.withdrawn
+    Idempotency-Key: <UUID of the message, the same on every retry>
+    X-Zhifa-Timestamp: <Unix seconds of this attempt>
+    X-Zhifa-Signature: sha256=<hex HMAC-SHA256 of the raw body with the subscriber's secret>
+A 2xx answer is delivery; anything else (status, refused connection, timeout) is retried
+after 1, 2, 4 … minutes (capped at an hour) until `MAX_ATTEMPTS`, then the message is
+"failed" and shown to staff with a retry button. Delivery is at least once: receivers
+deduplicate by Idempotency-Key and keep, per decision id, the item with the highest `seq`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from zhifa import ledger
+from zhifa.disclosure import permissions
+from zhifa.disclosure.models import (
+    Delivery,
+    Disclosure,
+    DisclosureKind,
+    OutboxMessage,
+    OutboxStatus,
+    Subscriber,
+)
+from zhifa.disclosure.opendata import decision_item
+from zhifa.org.permissions import can_view_all_agencies
+from zhifa.org.selectors import own_agency_id
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = getattr(settings, "ZHIFA_PUSH_TIMEOUT", 10)  # seconds per request
+MAX_ATTEMPTS = getattr(settings, "ZHIFA_PUSH_MAX_ATTEMPTS", 12)
+BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_CAP = dt.timedelta(hours=1)
+BATCH = 100
+# A claimed message is left alone by other workers this long (longer than one request).
+CLAIM = dt.timedelta(seconds=TIMEOUT + 60)
+USER_AGENT = "zhifa-push/1"
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def body_bytes(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempt: int) -> dt.timedelta:
+    """Wait after the `attempt`-th failure: 1, 2, 4 … minutes, at most an hour."""
+    return min(BACKOFF_BASE * (2 ** (attempt - 1)), BACKOFF_CAP)
+
+
+# --- the outbox (inside the service transaction) -----------------------------------------------
+
+
+def record_change(disclosure: Disclosure, event: str, seq: int) -> list[OutboxMessage]:
+    """Called by the disclosure services in their transaction, after the ledger event `seq`."""
+    Disclosure.objects.filter(pk=disclosure.pk).update(public_seq=seq)
+    disclosure.public_seq = seq
+    subscribers = [
+        s
+        for s in Subscriber.objects.filter(active=True).filter(
+            Q(agency__isnull=True) | Q(agency_id=disclosure.agency_id)
+        )
+        if not s.kinds or disclosure.kind in s.kinds
+    ]
+    if not subscribers:
+        return []
+    item = decision_item(disclosure)
+    now = timezone.now()
+    messages = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                subscriber=s,
+                disclosure_id=disclosure.pk,
+                key=(key := uuid.uuid4()),
+                event=event,
+                seq=seq,
+                payload={"id": str(key), "event": event, "seq": seq, "item": item},
+                next_attempt_at=now,
+            )
+            for s in subscribers
+        ]
+    )
+    _enqueue_on_commit()
+    return messages
+
+
+def _enqueue_on_commit() -> None:
+    """One delivery task per transaction, however many changes it made."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(entry[1] is _enqueue for entry in pending):
+        transaction.on_commit(_enqueue)
+
+
+def _enqueue() -> None:
+    from zhifa.disclosure.tasks import push_deliver
+
+    try:
+        push_deliver()
+    except Exception:  # the queue being down must not break the request; the minute task retries
+        log.exception("push: could not enqueue delivery")
+
+
+# --- the sender ----------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is not a delivery: report the 3xx instead of re-sending elsewhere."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _claim(now: dt.datetime, limit: int) -> list[OutboxMessage]:
+    """Due messages, locked for this worker: `select_for_update(skip_locked)` on PostgreSQL;
+    on SQLite the IMMEDIATE transaction already serialises the claim."""
+    with transaction.atomic():
+        due = (
+            OutboxMessage.objects.filter(
+                status=OutboxStatus.PENDING, next_attempt_at__lte=now, subscriber__active=True
+            )
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+            .order_by("seq", "pk")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        rows = list(due.select_related("subscriber")[:limit])
+        if rows:
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in rows]).update(
+                locked_until=now + CLAIM
+            )
+    return rows
+
+
+def _post(message: OutboxMessage, now: dt.datetime) -> tuple[int | None, str]:
+    body = body_bytes(message.payload)
+    if not message.subscriber.url.lower().startswith(("http://", "https://")):
+        return None, "接收地址必须以 http:// 或 https:// 开头。"
+    # Only http(s) URLs get here: the subscriber form accepts nothing else (URLField).
+    request = urllib.request.Request(  # noqa: S310
+        message.subscriber.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "X-Zhifa-Event": message.event,
+            "Idempotency-Key": str(message.key),
+            "X-Zhifa-Timestamp": str(int(now.timestamp())),
+            "X-Zhifa-Signature": signature(message.subscriber.secret, body),
+        },
+    )
+    try:
+        with _opener.open(request, timeout=TIMEOUT) as response:
+            response.read(65536)
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"接收方返回 HTTP {exc.code}"
+    except urllib.error.URLError as exc:
+        return None, f"无法连接接收方：{exc.reason}"[:500]
+    except (TimeoutError, OSError, ValueError) as exc:
+        return None, f"发送失败：{exc}"[:500]
+    if 200 <= status < 300:
+        return status, ""
+    return status, f"接收方返回 HTTP {status}"
+
+
+def send(message: OutboxMessage, now: dt.datetime | None = None) -> Delivery:
+    """One attempt for a claimed message; logs it and schedules the retry (or gives up)."""
+    now = now or timezone.now()
+    clock = time.monotonic()
+    status, error = _post(message, now)
+    finished = now + dt.timedelta(seconds=time.monotonic() - clock)
+    ok = status is not None and 200 <= status < 300
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        attempt = message.attempts + 1
+        message.attempts, message.locked_until = attempt, None
+        retry_at = None
+        if ok:
+            message.status, message.delivered_at = OutboxStatus.DELIVERED, finished
+        elif attempt >= MAX_ATTEMPTS:
+            message.status = OutboxStatus.FAILED
+        else:
+            retry_at = message.next_attempt_at = now + backoff(attempt)
+        message.save(
+            update_fields=["attempts", "locked_until", "status", "delivered_at", "next_attempt_at"]
+        )
+        return Delivery.objects.create(
+            subscriber_id=message.subscriber_id,
+            message=message,
+            attempt=attempt,
+            started_at=now,
+            finished_at=finished,
+            http_status=status,
+            error=error,
+            next_retry_at=retry_at,
+        )
+
+
+def deliver_due(now: dt.datetime | None = None, limit: int = BATCH) -> dict[str, int]:
+    """Send every message due at `now` (one batch of at most `limit`). After a failure, a
+    subscriber's other messages wait for the next run, so one dead receiver cannot hold a
+    worker for `limit × TIMEOUT` seconds."""
+    now = now or timezone.now()
+    counts = {"delivered": 0, "failed": 0, "postponed": 0}
+    down: set[int] = set()
+    for message in _claim(now, limit):
+        if message.subscriber_id in down:
+            OutboxMessage.objects.filter(pk=message.pk).update(locked_until=None)
+            counts["postponed"] += 1
+            continue
+        delivery = send(message, now)
+        if delivery.ok:
+            counts["delivered"] += 1
+        else:
+            counts["failed"] += 1
+            down.add(message.subscriber_id)
+    return counts
+
+
+# --- staff actions on subscribers (one transaction each, with a ledger event) -----------------
+
+
+def _validated(name: str, url: str, kinds: list[str]) -> tuple[str, str, list[str]]:
+    name, url = name.strip(), url.strip()
+    errors = {}
+    if not name:
+        errors["name"] = "请填写接收平台名称。"
+    if not url.lower().startswith(("http://", "https://")):
+        errors["url"] = "接收地址须为 http:// 或 https:// 开头的网址。"
+    bad = [k for k in kinds if k not in DisclosureKind.values]
+    if bad:
+        errors["kinds"] = "推送类别无效：" + "、".join(bad)
+    if errors:
+        raise ValidationError(errors)
+    return name, url, sorted(set(kinds))
+
+
+def _target_agency(acting_user, agency_id: int | None) -> int | None:
+    """Office users configure their own agency's subscribers; only a user who sees every
+    agency (system administrator) may choose another agency or all of them."""
+    if can_view_all_agencies(acting_user):
+        return agency_id
+    own = own_agency_id(acting_user)
+    if own is None:
+        raise PermissionDenied("您的账号不属于任何执法主体，不能配置推送。")
+    return own
+
+
+def _may_change(acting_user, subscriber: Subscriber) -> None:
+    if not permissions.can_manage_push(acting_user):
+        raise PermissionDenied("您没有配置推送的权限。")
+    if not can_view_all_agencies(acting_user) and (
+        subscriber.agency_id is None or subscriber.agency_id != own_agency_id(acting_user)
+    ):
+        raise PermissionDenied("只能配置本机关的推送订阅方。")
+
+
+def subscriber_create(
+    *, acting_user, name: str, url: str, kinds: list[str], agency_id: int | None = None
+) -> tuple[Subscriber, str]:
+    """A new subscriber and its signing secret (returned once; shown to staff only now)."""
+    if not permissions.can_manage_push(acting_user):
+        raise PermissionDenied("您没有配置推送的权限。")
+    name, url, kinds = _validated(name, url, kinds)
+    secret = new_secret()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.create(
+            agency_id=_target_agency(acting_user, agency_id),
+            name=name,
+            url=url,
+            kinds=kinds,
+            secret=secret,
+            created_by=acting_user,
+        )
+        ledger.record(
+            "push.subscriber_added",
+            subscriber,
+            acting_user,
+            {"name": name, "url": url, "kinds": kinds},
+        )
+    return subscriber, secret
+
+
+def subscriber_update(
+    *, acting_user, subscriber: Subscriber, name: str, url: str, kinds: list[str], active: bool
+) -> Subscriber:
+    _may_change(acting_user, subscriber)
+    name, url, kinds = _validated(name, url, kinds)
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        subscriber.name, subscriber.url, subscriber.kinds = name, url, kinds
+        subscriber.active = active
+        subscriber.save()
+        ledger.record(
+            "push.subscriber_changed",
+            subscriber,
+            acting_user,
+            {"name": name, "url": url, "kinds": kinds, "active": active},
+        )
+    return subscriber
+
+
+def subscriber_deactivate(*, acting_user, subscriber: Subscriber) -> Subscriber:
+    """Stops pushing; messages not yet delivered wait and go out if it is enabled again."""
+    _may_change(acting_user, subscriber)
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if not subscriber.active:
+            raise ValidationError("该订阅方已停用。")
+        subscriber.active = False
+        subscriber.save(update_fields=["active"])
+        ledger.record("push.subscriber_stopped", subscriber, acting_user, {})
+    return subscriber
+
+
+def message_retry(*, acting_user, message: OutboxMessage) -> OutboxMessage:
+    """Manual retry of a failed message: one more attempt, due now."""
+    _may_change(acting_user, message.subscriber)
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if message.status == OutboxStatus.DELIVERED:
+            raise ValidationError("该消息已送达，无需重试。")
+        message.status, message.next_attempt_at = OutboxStatus.PENDING, timezone.now()
+        message.locked_until = None
+        message.save(update_fields=["status", "next_attempt_at", "locked_until"])
+        ledger.record(
+            "push.retry",
+            message.subscriber,
+            acting_user,
+            {"message": str(message.key), "seq": message.seq},
+        )
+        _enqueue_on_commit()
+    return message
+
+
+def push_todos(user) -> list:
+    """待办 for the office: subscribers with messages that gave up ("failed")."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from zhifa.core.todo import TodoItem
+
+    if not permissions.can_manage_push(user) or own_agency_id(user) is None:
+        return []
+    rows = (
+        Subscriber.objects.filter(agency_id=own_agency_id(user), active=True)
+        .annotate(failed=Count("messages", filter=Q(messages__status=OutboxStatus.FAILED)))
+        .filter(failed__gt=0)
+    )
+    return [
+        TodoItem(
+            title=f"公示推送失败：{s.name}",
+            url=reverse("disclosure:subscriber_detail", args=[s.pk]) + "?status=failed",
+            detail=f"{s.failed} 条消息多次推送仍未送达，请与接收方核实接收地址后点“立即重试”。",
+            level="danger",
+        )
+        for s in rows
+    ]

@@ -1,0 +1,641 @@
+"""Portal search: Chinese full-text search over everything public (issue 6 "Search").
+
+What is indexed (only public, masked content), one `SearchEntry` per thing:
+
+- decisions — the current `PublishedVersion`'s masked fields and text, withdrawn ones with
+  their withdrawal notice (the portal still shows them); written synchronously by
+  `index_disclosure`, called inside the publish / correct / withdraw transactions, and in bulk
+  by `bulk_index_disclosures`. Expired ones stay in the table and are left out at query time
+  by `expires_on`, exactly like `selectors.public_disclosures`.
+- other sources registered with `register_source(type, iter_documents)`: enforcement items
+  (current approved version), officers (live certificate list, as on the officers page;
+  the certificate's end date is the entry's `expires_on`), service guides and random-
+  inspection items. They change in other apps' services, so they are refreshed by the
+  periodic task `tasks.search_refresh` (every 5 minutes; only changed rows are written) and by
+  ``zhifa search reindex``, not by hooks in those apps.
+
+Full-text index: SQLite FTS5 (external content over `SearchEntry.tokens`, bm25) or a
+PostgreSQL `tsvector` + GIN (ts_rank); migration 0002_search. The same `search()` on both.
+
+Ranking at scale: the newest `WINDOW` matches (by entry id, i.e. indexing order; bulk loads
+index in decision-date order) are fetched with `ORDER BY id DESC LIMIT`, which both databases
+answer without visiting every match of a common word, and only those are ranked (bm25 /
+ts_rank, newest first on ties). When a query has fewer matches than the window — any specific
+query — this is the exact ranking over all matches; for very common words the results are the
+most relevant of the newest `WINDOW`, and `Results.capped` says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from zhifa.core import tokenize
+from zhifa.disclosure.models import Disclosure, DisclosureKind, SearchEntry, SearchType, Status
+
+WINDOW = 1000
+_MARK = 987654321
+SNIPPET = 120
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.WITHDRAWN)
+KIND_LABELS = {"penalty": "处罚", "licence": "许可"}
+_COLUMNS = [
+    "type",
+    "object_id",
+    "agency_id",
+    "kind",
+    "date",
+    "title",
+    "body",
+    "tokens",
+    "url",
+    "expires_on",
+]
+
+
+@dataclass
+class Document:
+    """One public thing to index. `body` is what snippets are cut from: public text only."""
+
+    object_id: int
+    title: str
+    body: str
+    url: str
+    agency_id: int | None = None
+    kind: str = ""
+    date: dt.date | None = None
+    expires_on: dt.date | None = None
+
+
+@dataclass
+class Hit:
+    type: str
+    type_label: str
+    object_id: int
+    title: str
+    snippet_html: SafeString
+    url: str
+    date: dt.date | None
+    agency: str
+    agency_id: int | None
+    kind: str
+    kind_label: str
+    disclosure_id: int | None = None
+
+
+class Results(list):
+    """A page of hits (a list), with `has_next` and `capped` (see the module doc)."""
+
+    def __init__(self, hits=(), *, has_next: bool = False, capped: bool = False):
+        super().__init__(hits)
+        self.has_next = has_next
+        self.capped = capped
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+_sources: dict[str, Callable[[], Iterable[Document]]] = {}
+
+
+def register_source(type: str, iter_documents: Callable[[], Iterable[Document]]) -> None:
+    """Index the documents `iter_documents()` yields under `type` (a `SearchType` value); the
+    whole set replaces the previous one at each refresh (changed rows only are written)."""
+    if type not in SearchType.values or type == SearchType.DECISION:
+        raise ValueError(f"未知或不可注册的搜索类型：{type}")
+    _sources[type] = iter_documents
+
+
+def sources() -> dict[str, Callable[[], Iterable[Document]]]:
+    return dict(_sources)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _tsvector(tokens: list[str]) -> str:
+    """A tsvector literal with positions (for ts_rank), lexemes as they are ('simple')."""
+    positions: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens, start=1):
+        where = positions.setdefault(token, [])
+        if len(where) < 255:
+            where.append(min(i, 16383))
+    parts = []
+    for token, where in positions.items():
+        quoted = token.replace("\\", "\\\\").replace("'", "''")
+        parts.append(f"'{quoted}':{','.join(map(str, sorted(set(where))))}")
+    return " ".join(parts)
+
+
+def _text(doc: Document) -> str:
+    return f"{doc.title}\n{doc.body}"
+
+
+def _rows(type: str, documents: list[Document], token_lists=None) -> list[tuple]:
+    """Rows for `_upsert`; `token_lists` (one per document) when already tokenised."""
+    postgres = connection.vendor == "postgresql"
+    if token_lists is None:
+        token_lists = [tokenize.index_tokens(_text(doc)) for doc in documents]
+    rows = []
+    for doc, all_tokens in zip(documents, token_lists, strict=True):
+        # Each token once: half the terms for the full-text index to write, at 1,000,000
+        # decisions; ranking keeps the words' rarity and the entry's length.
+        tokens = list(dict.fromkeys(all_tokens))
+        date, expires = doc.date, doc.expires_on
+        if not postgres:
+            date = date.isoformat() if date else None
+            expires = expires.isoformat() if expires else None
+        row = [
+            type,
+            doc.object_id,
+            doc.agency_id,
+            doc.kind or "",
+            date,
+            doc.title[:300],
+            doc.body,
+            " ".join(tokens),
+            doc.url[:300],
+            expires,
+        ]
+        if postgres:
+            row.append(_tsvector(tokens))
+        rows.append(tuple(row))
+    return rows
+
+
+def _upsert(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    columns = list(_COLUMNS)
+    values = ["%s"] * len(columns)
+    if connection.vendor == "postgresql":
+        columns.append("tsv")
+        values.append("%s::tsvector")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[2:])
+    sql = (
+        f"INSERT INTO disclosure_searchentry ({', '.join(columns)}) "  # noqa: S608 - fixed names
+        f"VALUES ({', '.join(values)}) "
+        f"ON CONFLICT (type, object_id) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _remove(type: str, object_ids: Iterable[int]) -> int:
+    ids = list(object_ids)
+    removed = 0
+    for start in range(0, len(ids), 500):
+        removed += SearchEntry.objects.filter(
+            type=type, object_id__in=ids[start : start + 500]
+        )._raw_delete(SearchEntry.objects.db)
+    return removed
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+
+def _decision_documents(ids: list[int]) -> tuple[list[Document], list[int]]:
+    """Documents for the public ones among `ids`, and the ids that are not (to remove)."""
+    from zhifa.disclosure.models import PublishedVersion
+    from zhifa.disclosure.services import field_rows
+
+    rows = Disclosure.objects.filter(pk__in=ids).values(
+        "pk", "agency_id", "kind", "status", "decided_on", "expires_on", "withdrawal_reason"
+    )
+    current: dict[int, tuple] = {}
+    for did, fields, text, reason in (
+        PublishedVersion.objects.filter(disclosure_id__in=ids)
+        .order_by("disclosure_id", "number")
+        .values_list("disclosure_id", "fields", "text", "reason")
+    ):
+        current[did] = (fields, text, reason)
+    documents, gone = [], set(ids)
+    url = reverse("disclosure:decision_detail", args=[_MARK])  # reverse() once, not per row
+    for row in rows:
+        version = current.get(row["pk"])
+        if row["status"] not in PUBLIC_STATUSES or version is None:
+            continue
+        fields, text, reason = version
+        lines = []
+        if row["status"] == Status.WITHDRAWN:
+            lines.append(f"已撤回。撤回理由：{row['withdrawal_reason']}")
+        if reason:
+            lines.append(f"更正理由：{reason}")
+        lines += [f"{label}：{value}" for label, value in field_rows(row["kind"], fields) if value]
+        lines.append(text)
+        title = " · ".join(
+            v for v in (fields.get("party_name", ""), fields.get("document_number", "")) if v
+        )
+        if row["status"] == Status.WITHDRAWN:
+            title = f"（已撤回）{title}"
+        documents.append(
+            Document(
+                object_id=row["pk"],
+                title=title or "执法决定",
+                body="\n".join(line for line in lines if line),
+                url=url.replace(str(_MARK), str(row["pk"])),
+                agency_id=row["agency_id"],
+                kind=row["kind"],
+                date=row["decided_on"],
+                expires_on=row["expires_on"],
+            )
+        )
+        gone.discard(row["pk"])
+    return documents, sorted(gone)
+
+
+def index_disclosure(disclosure: Disclosure | int) -> bool:
+    """Bring one decision's entry up to date (call inside the service's transaction). Returns
+    whether it is indexed (False: not public, entry removed)."""
+    pk = disclosure if isinstance(disclosure, int) else disclosure.pk
+    documents, gone = _decision_documents([pk])
+    _upsert(_rows(SearchType.DECISION, documents))
+    _remove(SearchType.DECISION, gone)
+    return bool(documents)
+
+
+def bulk_index_disclosures(
+    queryset_or_ids=None,
+    *,
+    batch_size: int = 2000,
+    tick: Callable[[int], None] | None = None,
+    optimize: bool = True,
+    workers: int | None = None,
+) -> int:
+    """Index many decisions fast: batches of `batch_size`, one query each for the rows and the
+    versions, `executemany` upserts, one transaction per batch. A queryset is indexed in
+    decision-date order (so entry ids follow dates, see the module doc). None: all public
+    decisions. Returns how many are indexed; non-public ones among them are removed.
+
+    jieba (pure Python) is the slow part: from 20,000 decisions on, batches are tokenised by
+    `workers` forked processes (default: up to 4 CPUs) while the next batch is read."""
+    if queryset_or_ids is None:
+        queryset_or_ids = Disclosure.objects.filter(status__in=PUBLIC_STATUSES)
+    if hasattr(queryset_or_ids, "values_list"):
+        ids = list(queryset_or_ids.order_by("decided_on", "pk").values_list("pk", flat=True))
+    else:
+        ids = [int(i) for i in queryset_or_ids]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(ids) >= 20_000 else 0
+    pool = None
+    if workers > 1:
+        tokenize.tokenizer()  # load the dictionary once, before forking
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    indexed = 0
+    pending = None
+
+    def write(documents, gone, size, tokens):
+        token_lists = tokens.get() if hasattr(tokens, "get") else tokens
+        rows = _rows(SearchType.DECISION, documents, token_lists)
+        with transaction.atomic():
+            _upsert(rows)
+            _remove(SearchType.DECISION, gone)
+        if tick:
+            tick(size)
+        return len(documents)
+
+    try:
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start : start + batch_size]
+            documents, gone = _decision_documents(batch)
+            order = {pk: n for n, pk in enumerate(batch)}
+            documents.sort(key=lambda d: order[d.object_id])
+            texts = [_text(doc) for doc in documents]
+            if pool:
+                tokens = pool.map_async(tokenize.index_tokens, texts, chunksize=50)
+            else:
+                tokens = [tokenize.index_tokens(text) for text in texts]
+            if pending:
+                indexed += write(*pending)
+            pending = (documents, gone, len(batch), tokens)
+        if pending:
+            indexed += write(*pending)
+    finally:
+        if pool:
+            pool.terminate()
+            pool.join()
+    if optimize and len(ids) >= 10_000:
+        optimise_index()
+    return indexed
+
+
+def optimise_index() -> None:
+    """After a large load: merge the FTS5 segments (SQLite) or refresh statistics (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "INSERT INTO disclosure_search_fts(disclosure_search_fts) VALUES ('optimize')"
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute("ANALYZE disclosure_searchentry")
+
+
+# --- other sources -------------------------------------------------------------------------------
+
+
+def refresh_source(type: str) -> tuple[int, int]:
+    """Replace the entries of one registered source by what it yields now; only rows that
+    changed are written. Returns (written, removed)."""
+    documents = list(_sources[type]())
+    existing = {
+        row[0]: row[1:]
+        for row in SearchEntry.objects.filter(type=type).values_list(
+            "object_id", "title", "body", "url", "agency_id", "kind", "date", "expires_on"
+        )
+    }
+    changed = [
+        doc
+        for doc in documents
+        if existing.get(doc.object_id)
+        != (
+            doc.title[:300],
+            doc.body,
+            doc.url[:300],
+            doc.agency_id,
+            doc.kind or "",
+            doc.date,
+            doc.expires_on,
+        )
+    ]
+    gone = set(existing) - {doc.object_id for doc in documents}
+    with transaction.atomic():
+        _upsert(_rows(type, changed))
+        removed = _remove(type, gone)
+    return len(changed), removed
+
+
+def refresh_sources() -> dict[str, tuple[int, int]]:
+    return {type: refresh_source(type) for type in _sources}
+
+
+def reindex(*, progress: Callable[[str, int], object] | None = None) -> dict[str, int]:
+    """Rebuild everything: all public decisions (bulk) and every registered source. `progress`
+    (e.g. a tqdm factory) is called as ``progress(label, total)`` and must return an object
+    with ``update(n)`` and ``close()``. Returns the number of entries per type."""
+    public = Disclosure.objects.filter(status__in=PUBLIC_STATUSES)
+    total = public.count()
+    bar = progress("执法决定", total) if progress else None
+    bulk_index_disclosures(public, tick=bar.update if bar else None, optimize=False)
+    if bar:
+        bar.close()
+    indexed = set(public.values_list("pk", flat=True))
+    stale = set(
+        SearchEntry.objects.filter(type=SearchType.DECISION).values_list("object_id", flat=True)
+    )
+    _remove(SearchType.DECISION, stale - indexed)
+    for type in _sources:
+        bar = progress(SearchType(type).label, 1) if progress else None
+        refresh_source(type)
+        if bar:
+            bar.update(1)
+            bar.close()
+    optimise_index()
+    return {
+        row["type"]: row["n"]
+        for row in SearchEntry.objects.values("type").annotate(n=Count("pk")).order_by()
+    }
+
+
+# --- querying ------------------------------------------------------------------------------------
+
+
+def _fts5_term(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _pg_term(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def match_expression(query: tokenize.Query, vendor: str) -> str:
+    """The query as FTS5 MATCH text or a tsquery literal, built from tokens only (every token
+    quoted), so user input can never be read as query syntax."""
+    if vendor == "postgresql":
+        term, both, either = _pg_term, " & ", " | "
+    else:
+        term, both, either = _fts5_term, " AND ", " OR "
+    groups = []
+    for group in query:
+        alternatives = ["(" + both.join(term(t) for t in alt) + ")" for alt in group]
+        groups.append("(" + either.join(alternatives) + ")")
+    return both.join(groups)
+
+
+def _filters(today, agency_id, kind, date_from, date_to, types) -> tuple[list[str], list[object]]:
+    sqlite = connection.vendor == "sqlite"
+
+    def day(value):
+        return value.isoformat() if sqlite else value
+
+    where = ["(e.expires_on IS NULL OR e.expires_on >= %s)"]
+    params: list[object] = [day(today)]
+    if agency_id:
+        where.append("e.agency_id = %s")
+        params.append(int(agency_id))
+    if kind:
+        where.append("e.kind = %s")
+        params.append(kind)
+    if date_from:
+        where.append("e.date >= %s")
+        params.append(day(date_from))
+    if date_to:
+        where.append("e.date <= %s")
+        params.append(day(date_to))
+    if types:
+        where.append(f"e.type IN ({', '.join(['%s'] * len(types))})")
+        params.extend(types)
+    return where, params
+
+
+def _window(query, where, params, size) -> list[tuple[int, object, float]]:
+    """(id, date, score) of the newest `size` matches; score: higher is better."""
+    expression = match_expression(query, connection.vendor)
+    conditions = " AND ".join(where)
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT e.id, e.date, ts_rank(e.tsv, %s::tsquery) FROM disclosure_searchentry e "  # noqa: S608
+            f"WHERE e.tsv @@ %s::tsquery AND {conditions} ORDER BY e.id DESC LIMIT %s"
+        )
+        args = [expression, expression, *params, size]
+        sign = 1.0
+    else:
+        sql = (
+            "SELECT e.id, e.date, bm25(disclosure_search_fts) FROM disclosure_search_fts "  # noqa: S608
+            "JOIN disclosure_searchentry e ON e.id = disclosure_search_fts.rowid "
+            f"WHERE disclosure_search_fts MATCH %s AND {conditions} "
+            "ORDER BY disclosure_search_fts.rowid DESC LIMIT %s"
+        )
+        args = [expression, *params, size]
+        sign = -1.0  # bm25: lower is better
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [(pk, date, sign * float(score or 0)) for pk, date, score in cursor.fetchall()]
+
+
+def _id_span(date_from, date_to) -> tuple[int, int] | None:
+    """The entry ids dated within the range, as (lowest, highest), from the (date, id) index.
+    Given to the full-text scan as a rowid range: entries are indexed roughly in date order,
+    so a date filter does not walk through every match of a common word outside the range."""
+    conditions, params = [], []
+    sqlite = connection.vendor == "sqlite"
+    for op, value in ((">=", date_from), ("<=", date_to)):
+        if value:
+            conditions.append(f"date {op} %s")
+            params.append(value.isoformat() if sqlite else value)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(id), max(id) FROM disclosure_searchentry WHERE "  # noqa: S608
+            + " AND ".join(conditions),
+            params,
+        )
+        low, high = cursor.fetchone()
+    return None if low is None else (low, high)
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def search(
+    q: str | None,
+    *,
+    agency_id: int | None = None,
+    kind: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    types: Iterable[str] | str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    today: dt.date | None = None,
+) -> Results:
+    """Public search. `q` is free text (AND of its words; never raises on any input); `kind`
+    'penalty' / 'licence'; the date range applies to the entry's date (decision date for
+    decisions); `types`: `SearchType` values. Best first, newest first on equal rank."""
+    query = tokenize.parse_query(q)
+    limit = max(1, min(int(limit), 100))
+    offset = max(0, int(offset))
+    if isinstance(types, str):
+        types = [types]
+    types = [t for t in (types or []) if t in SearchType.values]
+    if not query or offset >= WINDOW:
+        return Results()
+    where, params = _filters(
+        today or timezone.localdate(), agency_id, kind, date_from, date_to, types
+    )
+    if date_from or date_to:
+        span = _id_span(date_from, date_to)
+        if span is None:
+            return Results()
+        where.append(
+            "e.id BETWEEN %s AND %s"
+            if connection.vendor == "postgresql"
+            else "disclosure_search_fts.rowid BETWEEN %s AND %s"
+        )
+        params.extend(span)
+    window = _window(query, where, params, WINDOW + 1)
+    capped = len(window) > WINDOW
+    window = window[:WINDOW]
+    window.sort(key=lambda r: (-r[2], -(_as_date(r[1]) or dt.date.min).toordinal(), -r[0]))
+    page = window[offset : offset + limit]
+    return Results(
+        _hits([r[0] for r in page], tokenize.query_terms(query)),
+        has_next=len(window) > offset + limit,
+        capped=capped,
+    )
+
+
+def _hits(ids: list[int], terms: set[str]) -> list[Hit]:
+    from zhifa.org.models import Agency
+
+    entries = SearchEntry.objects.in_bulk(ids)
+    agencies = dict(
+        Agency.objects.filter(pk__in={e.agency_id for e in entries.values()}).values_list(
+            "pk", "name"
+        )
+    )
+    hits = []
+    for pk in ids:
+        e = entries.get(pk)
+        if e is None:
+            continue
+        hits.append(
+            Hit(
+                type=e.type,
+                type_label=SearchType(e.type).label,
+                object_id=e.object_id,
+                title=e.title,
+                snippet_html=snippet_html(e.body, terms),
+                url=e.url,
+                date=e.date,
+                agency=agencies.get(e.agency_id, ""),
+                agency_id=e.agency_id,
+                kind=e.kind,
+                kind_label=KIND_LABELS.get(e.kind, ""),
+                disclosure_id=e.object_id if e.type == SearchType.DECISION else None,
+            )
+        )
+    return hits
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    terms: set = field(default_factory=set)
+
+
+def snippet_html(body: str, terms: Iterable[str], width: int = SNIPPET) -> SafeString:
+    """A piece of `body` around the best cluster of matched terms, HTML-escaped, each match in
+    <mark>. Matching is on the normalised text (full-width, case), mapped back to `body`."""
+    body = (body or "").replace("\r", " ").replace("\n", " ")
+    norm, where = tokenize.normalise_with_map(body)
+    spans: list[_Span] = []
+    for term in sorted(set(terms), key=len, reverse=True):
+        at = norm.find(term)
+        while at >= 0:
+            spans.append(_Span(where[at], where[at + len(term) - 1] + 1, {term}))
+            at = norm.find(term, at + len(term))
+    spans.sort(key=lambda s: (s.start, -s.end))
+    merged: list[_Span] = []
+    for span in spans:
+        if merged and span.start < merged[-1].end:
+            merged[-1].end = max(merged[-1].end, span.end)
+            merged[-1].terms |= span.terms
+        else:
+            merged.append(span)
+    start = 0
+    if merged:
+        best, best_score = merged[0], -1
+        for i, span in enumerate(merged):
+            inside = [s for s in merged[i:] if s.end <= span.start + width]
+            score = len(set().union(*(s.terms for s in inside))) * 100 + len(inside)
+            if score > best_score:
+                best, best_score = span, score
+        start = max(0, best.start - 20)
+    end = min(len(body), start + width)
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    for span in merged:
+        if span.end <= start or span.start >= end:
+            continue
+        s, e = max(span.start, start), min(span.end, end)
+        out.append(html.escape(body[cursor:s]))
+        out.append(f"<mark>{html.escape(body[s:e])}</mark>")
+        cursor = e
+    out.append(html.escape(body[cursor:end]))
+    out.append("…" if end < len(body) else "")
+    return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped above
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(DisclosureKind.PENALTY, "处罚"), (DisclosureKind.LICENCE, "许可")]
