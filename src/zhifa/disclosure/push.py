@@ -32,7 +32,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from zhifa import ledger
@@ -121,11 +121,11 @@ def _enqueue_on_commit() -> None:
         transaction.on_commit(_enqueue)
 
 
-def _enqueue() -> None:
+def _enqueue(first: int | None = None) -> None:
     from zhifa.disclosure.tasks import push_deliver
 
     try:
-        push_deliver()
+        push_deliver(first)
     except Exception:  # the queue being down must not break the request; the minute task retries
         log.exception("push: could not enqueue delivery")
 
@@ -143,16 +143,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def _claim(now: dt.datetime, limit: int) -> list[OutboxMessage]:
+def _claim(now: dt.datetime, limit: int, first: int | None = None) -> list[OutboxMessage]:
     """Due messages, locked for this worker: `select_for_update(skip_locked)` on PostgreSQL;
-    on SQLite the IMMEDIATE transaction already serialises the claim."""
+    on SQLite the IMMEDIATE transaction already serialises the claim. Oldest change first,
+    except message `first` (a manual retry), which goes ahead of the others."""
     with transaction.atomic():
         due = (
             OutboxMessage.objects.filter(
                 status=OutboxStatus.PENDING, next_attempt_at__lte=now, subscriber__active=True
             )
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-            .order_by("seq", "pk")
+            .order_by(Case(When(pk=first or 0, then=0), default=1), "seq", "pk")
         )
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
@@ -230,14 +231,16 @@ def send(message: OutboxMessage, now: dt.datetime | None = None) -> Delivery:
         )
 
 
-def deliver_due(now: dt.datetime | None = None, limit: int = BATCH) -> dict[str, int]:
+def deliver_due(
+    now: dt.datetime | None = None, limit: int = BATCH, first: int | None = None
+) -> dict[str, int]:
     """Send every message due at `now` (one batch of at most `limit`). After a failure, a
     subscriber's other messages wait for the next run, so one dead receiver cannot hold a
     worker for `limit × TIMEOUT` seconds."""
     now = now or timezone.now()
     counts = {"delivered": 0, "failed": 0, "postponed": 0}
     down: set[int] = set()
-    for message in _claim(now, limit):
+    for message in _claim(now, limit, first):
         if message.subscriber_id in down:
             OutboxMessage.objects.filter(pk=message.pk).update(locked_until=None)
             counts["postponed"] += 1
@@ -363,7 +366,8 @@ def message_retry(*, acting_user, message: OutboxMessage) -> OutboxMessage:
             acting_user,
             {"message": str(message.key), "seq": message.seq},
         )
-        _enqueue_on_commit()
+        pk = message.pk
+        transaction.on_commit(lambda: _enqueue(first=pk))
     return message
 
 

@@ -18,11 +18,12 @@ Full-text index: SQLite FTS5 (external content over `SearchEntry.tokens`, bm25) 
 PostgreSQL `tsvector` + GIN (ts_rank); migration 0002_search. The same `search()` on both.
 
 Ranking at scale: the newest `WINDOW` matches (by entry id, i.e. indexing order; bulk loads
-index in decision-date order) are fetched with `ORDER BY id DESC LIMIT`, which both databases
-answer without visiting every match of a common word, and only those are ranked (bm25 /
-ts_rank, newest first on ties). When a query has fewer matches than the window — any specific
-query — this is the exact ranking over all matches; for very common words the results are the
-most relevant of the newest `WINDOW`, and `Results.capped` says so.
+index in decision-date order; a date filter becomes an id range first) are fetched with
+`ORDER BY id DESC LIMIT`, which both databases answer without visiting every match of a common
+word; no COUNT(*). Up to `RANKED` matches are ranked by bm25 / ts_rank (any specific query);
+above that, scoring each match costs more than the 50 ms budget at a million decisions, so
+they are ranked by how many query words the title holds (party name, decision number, item or
+officer name). Newest first on ties. `Results.capped` says when more than `WINDOW` matched.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from zhifa.core import tokenize
 from zhifa.disclosure.models import Disclosure, DisclosureKind, SearchEntry, SearchType, Status
 
 WINDOW = 1000
+RANKED = 200  # up to this many matches are ranked by bm25 / ts_rank
 _MARK = 987654321
 SNIPPET = 120
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.WITHDRAWN)
@@ -455,20 +457,24 @@ def _filters(today, agency_id, kind, date_from, date_to, types) -> tuple[list[st
     return where, params
 
 
-def _window(query, where, params, size) -> list[tuple[int, object, float]]:
-    """(id, date, score) of the newest `size` matches; score: higher is better."""
+def _window(query, where, params, size, *, rank: bool) -> list[tuple]:
+    """The newest `size` matches (by id): (id, date, title), or with `rank` (id, score),
+    score from bm25 / ts_rank, higher is better."""
     expression = match_expression(query, connection.vendor)
     conditions = " AND ".join(where)
     if connection.vendor == "postgresql":
+        columns = "e.id, ts_rank(e.tsv, %s::tsquery)" if rank else "e.id, e.date, e.title"
         sql = (
-            "SELECT e.id, e.date, ts_rank(e.tsv, %s::tsquery) FROM disclosure_searchentry e "  # noqa: S608
+            f"SELECT {columns} FROM disclosure_searchentry e "  # noqa: S608
             f"WHERE e.tsv @@ %s::tsquery AND {conditions} ORDER BY e.id DESC LIMIT %s"
         )
-        args = [expression, expression, *params, size]
+        args = [expression] if rank else []
+        args += [expression, *params, size]
         sign = 1.0
     else:
+        columns = "e.id, bm25(disclosure_search_fts)" if rank else "e.id, e.date, e.title"
         sql = (
-            "SELECT e.id, e.date, bm25(disclosure_search_fts) FROM disclosure_search_fts "  # noqa: S608
+            f"SELECT {columns} FROM disclosure_search_fts "  # noqa: S608
             "JOIN disclosure_searchentry e ON e.id = disclosure_search_fts.rowid "
             f"WHERE disclosure_search_fts MATCH %s AND {conditions} "
             "ORDER BY disclosure_search_fts.rowid DESC LIMIT %s"
@@ -477,7 +483,19 @@ def _window(query, where, params, size) -> list[tuple[int, object, float]]:
         sign = -1.0  # bm25: lower is better
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
-        return [(pk, date, sign * float(score or 0)) for pk, date, score in cursor.fetchall()]
+        rows = cursor.fetchall()
+    if rank:
+        return [(pk, sign * float(score or 0)) for pk, score in rows]
+    return rows
+
+
+def _title_score(query: tokenize.Query, title: str) -> int:
+    """How many of the query's words the title holds (party name, decision number, item or
+    officer name): the ranking when too many entries match to rank them all cheaply."""
+    tokens = set(tokenize.index_tokens(title))
+    return sum(
+        1 for group in query if any(all(t in tokens for t in alternative) for alternative in group)
+    )
 
 
 def _id_span(date_from, date_to) -> tuple[int, int] | None:
@@ -542,10 +560,29 @@ def search(
             else "disclosure_search_fts.rowid BETWEEN %s AND %s"
         )
         params.extend(span)
-    window = _window(query, where, params, WINDOW + 1)
+    window = _window(query, where, params, WINDOW + 1, rank=False)
     capped = len(window) > WINDOW
     window = window[:WINDOW]
-    window.sort(key=lambda r: (-r[2], -(_as_date(r[1]) or dt.date.min).toordinal(), -r[0]))
+    if 0 < len(window) <= RANKED:
+        # Few matches: bm25 / ts_rank over exactly these (cheap at this size).
+        low, high = window[-1][0], window[0][0]
+        span = (
+            "e.id BETWEEN %s AND %s"
+            if connection.vendor == "postgresql"
+            else ("disclosure_search_fts.rowid BETWEEN %s AND %s")
+        )
+        scores = dict(_window(query, [*where, span], [*params, low, high], RANKED + 1, rank=True))
+    else:
+        # Many matches: scoring every one costs more than the 50 ms budget at a million
+        # decisions (bm25 reads each match's statistics); rank by the words in the title.
+        scores = {pk: _title_score(query, title) for pk, _date, title in window}
+    window.sort(
+        key=lambda r: (
+            -scores.get(r[0], 0),
+            -(_as_date(r[1]) or dt.date.min).toordinal(),
+            -r[0],
+        )
+    )
     page = window[offset : offset + limit]
     return Results(
         _hits([r[0] for r in page], tokenize.query_terms(query)),

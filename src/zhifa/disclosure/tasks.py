@@ -14,11 +14,12 @@ def disclosure_sweep() -> int:
 
 
 @db_task()
-def push_deliver() -> dict:
-    """Sends the push messages that are due; enqueued after each publishing transaction."""
+def push_deliver(first: int | None = None) -> dict:
+    """Sends the push messages that are due; enqueued after each publishing transaction and
+    after a manual retry (that message first)."""
     from zhifa.disclosure.push import deliver_due
 
-    return deliver_due()
+    return deliver_due(first=first)
 
 
 @db_periodic_task(crontab(minute="*"))

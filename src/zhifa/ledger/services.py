@@ -154,7 +154,8 @@ def _sql(connection) -> _Sql:
             # PostgreSQL: the lock and the read in one round trip. Each statement of a
             # multi-statement query takes its own snapshot under READ COMMITTED, so the read
             # sees every row committed by the previous holder of the lock.
-            last=_LAST_SQL if vendor != "postgresql" else f"{_PG_LOCK}; {_LAST_SQL}",
+            # (Client-side binding, Django's default, sends it as one simple query.)
+            last=f"{_PG_LOCK}; {_LAST_SQL}" if _pg_multi(connection) else _LAST_SQL,
             event_row=f"({p}, {p}, {p}, {p}, {p}, {p}, {payload}, {p}, {p}, {p})",
             node_row=f"({p}, {p}, {p})",
             event_head=f"INSERT INTO ledger_event ({columns}) VALUES ",  # noqa: S608
@@ -163,16 +164,30 @@ def _sql(connection) -> _Sql:
     return found
 
 
+def _pg_multi(connection) -> bool:
+    options = connection.settings_dict.get("OPTIONS") or {}
+    return connection.vendor == "postgresql" and options.get("server_side_binding") is not True
+
+
 def _last_event(connection, raw, sql: _Sql) -> tuple[int, bytes | None]:
     """Lock (PostgreSQL) and return (tree size, leaf hash of the last event)."""
-    raw.execute(sql.last)
     if connection.vendor == "postgresql":
-        if raw.fetchone() is None:  # the lock row does not exist yet: the old way, once
+        if sql.last == _LAST_SQL:  # server-side binding: lock, then read
+            raw.execute(_PG_LOCK)
+            locked = raw.fetchone() is not None
+            if locked:
+                raw.execute(_LAST_SQL)
+        else:  # lock and read in one round trip
+            raw.execute(sql.last)
+            locked = raw.fetchone() is not None
+            if locked:
+                raw.nextset()
+        if not locked:  # the lock row does not exist yet: the old way, once
             with connection.cursor() as cursor:
                 _lock(cursor, connection.vendor)
             raw.execute(_LAST_SQL)
-        else:
-            raw.nextset()
+    else:
+        raw.execute(sql.last)
     row = raw.fetchone()
     return (0, None) if row is None else (row[0] + 1, bytes(row[1]))
 

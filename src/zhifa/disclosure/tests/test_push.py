@@ -215,6 +215,24 @@ def test_gives_up_then_manual_retry(cw, receiver, monkeypatch):
         push.message_retry(acting_user=cw.user("office_a"), message=message)
 
 
+def test_manual_retry_goes_first(cw, receiver, django_capture_on_commit_callbacks):
+    """A retried message is attempted before the subscriber's other due messages, even when
+    the receiver is still down (one failure postpones the rest of the run)."""
+    rx = receiver(fail_first=-1)
+    _subscribe(cw, rx)
+    for d in _drafts(cw, 2):
+        _publish(cw, d)
+    older, newer = OutboxMessage.objects.order_by("seq")
+    OutboxMessage.objects.filter(pk=newer.pk).update(status=OutboxStatus.FAILED, attempts=12)
+    with django_capture_on_commit_callbacks(execute=True):
+        push.message_retry(acting_user=cw.user("office_a"), message=newer)
+    newer.refresh_from_db()
+    older.refresh_from_db()
+    assert newer.attempts == 13 and newer.status == OutboxStatus.FAILED  # tried, gave up again
+    assert older.attempts == 0  # postponed to the next run
+    assert [r["key"] for r in rx.requests] == [str(newer.key)]
+
+
 def test_refused_connection_is_logged_and_retried(cw):
     subscriber, _secret = push.subscriber_create(
         acting_user=cw.user("office_a"), name="演示", url="http://127.0.0.1:9/hook", kinds=[]
@@ -283,7 +301,7 @@ def test_enqueued_on_commit(cw, receiver, django_capture_on_commit_callbacks):
 
 
 def test_two_workers_never_send_the_same_message(ledger_purge, cw, receiver, monkeypatch):
-    monkeypatch.setattr(push, "_enqueue", lambda: None)  # drive the sender by hand
+    monkeypatch.setattr(push, "_enqueue", lambda first=None: None)  # drive the sender by hand
     rx = receiver(delay=0.05)
     _subscribe(cw, rx)
     for d in _drafts(cw, 4):

@@ -239,3 +239,16 @@ def test_guides_and_inspection_items_found(cw):
     RandomInspectionItem.objects.all().delete()
     assert search.refresh_sources()["inspection"] == (0, 1)
     assert search.search("节能措施") == []
+
+
+def test_many_matches_ranked_by_title_words(cw, monkeypatch):
+    """Above `RANKED` matches, bm25 is skipped: entries whose title holds the words first."""
+    d = _published(cw)
+    search.refresh_sources()
+    monkeypatch.setattr(search, "RANKED", 0)
+    # the party 甲县某某能源有限公司 is in the decision's title
+    hits = search.search("有限公司")
+    assert [h.disclosure_id for h in hits] == [d.pk]
+    both = search.search("事项")
+    assert {h.title for h in both} >= {"事项CF-001", "事项XK-001"}
+    assert all(h.type == "item" for h in both[:2])  # titles holding the word come first

@@ -168,3 +168,15 @@ def test_verify_on_several_connections_catches_changes_in_every_range(ledger_pur
     assert {p.seq for p in result.problems} >= {6, 13, 21}
     if connection.vendor == "postgresql":
         assert slow == [20]  # the range whose payload text is not JSON went the slow way
+
+
+def test_server_side_binding_locks_and_reads_in_two_statements(db, monkeypatch):
+    """With psycopg's server-side binding a multi-statement query is not allowed; the lock
+    and the read are then sent one after the other (SQLite: one statement either way)."""
+    monkeypatch.setattr(services, "_SQL", {})
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"server_side_binding": True})
+    sql = services._sql(connection)
+    assert ";" not in sql.last
+    for i in range(3):
+        ledger.record("test.appended", f"test.thing:{i}", None)
+    assert_tree_sound(3)
