@@ -75,13 +75,10 @@ def public_get(*, pk: int) -> Disclosure:
 COUNTS_TTL = 300  # seconds; the key below changes at every public change anyway
 
 
-def agency_counts() -> list[Agency]:
-    """Agencies with `published`, their number of public decisions. Counting every public row
-    took 25 s at 200,000 decisions through the agency join (bench/portal.py), so the counts
-    come from the covering index `disclosure_public` and are cached until the next
-    publication, correction or withdrawal (the key holds the latest `public_seq` and id, each
-    one index probe), the next day (expiry) or COUNTS_TTL."""
-    today = timezone.localdate()
+def public_state() -> str:
+    """A key that changes whenever what the portal shows of decisions may change: at every
+    publication, correction or withdrawal (the newest `public_seq`), every new disclosure
+    (the newest id) and every day (publication periods end). Two index probes."""
     newest_seq = (
         Disclosure.objects.filter(public_seq__isnull=False)
         .order_by("-public_seq")
@@ -89,7 +86,16 @@ def agency_counts() -> list[Agency]:
         .first()
     )
     newest_pk = Disclosure.objects.order_by("-pk").values_list("pk", flat=True).first()
-    key = f"disclosure:agency_counts:{today.isoformat()}:{newest_seq}:{newest_pk}"
+    return f"{timezone.localdate().isoformat()}:{newest_seq}:{newest_pk}"
+
+
+def agency_counts() -> list[Agency]:
+    """Agencies with `published`, their number of public decisions. Counting every public row
+    took 25 s at 200,000 decisions through the agency join (bench/portal.py), so the counts
+    come from the covering index `disclosure_public` and are cached under `public_state()`
+    (or for COUNTS_TTL)."""
+    today = timezone.localdate()
+    key = f"disclosure:agency_counts:{public_state()}"
     counts = cache.get(key)
     if counts is None:
         counts = dict(

@@ -7,9 +7,12 @@ caller's agency (another agency's disclosure is a 404)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -101,9 +104,46 @@ def _public_key():
 
 # --- public portal -----------------------------------------------------------------------------
 
+PAGE_CACHE_SECONDS = 300  # also bounds how long a renamed agency shows its old name
+
+
+def cached_for_visitors(*, with_log: bool = False):
+    """Serve a decision page to anonymous visitors from the cache while nothing it shows has
+    changed: the key holds `selectors.public_state()` (and, for pages showing the latest
+    checkpoint, the ledger's size), so a publication, correction, withdrawal or the end of a
+    publication period is visible at once. Every visitor sees the same page; rendering it per
+    request held the portal to a fraction of a trivial view's throughput (bench/portal.py).
+    Signed-in staff and requests carrying flash messages are always rendered."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.user.is_authenticated or "messages" in request.COOKIES:
+                return view(request, *args, **kwargs)
+            state = selectors.public_state()
+            if with_log:
+                from zhifa.ledger import selectors as ledger_selectors
+
+                state += f":{ledger_selectors.tree_size()}"
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"disclosure:page:{state}:{path}"
+            cached = cache.get(key)
+            if cached is not None:
+                content, content_type = cached
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorate
+
 
 @public
 @require_GET
+@cached_for_visitors(with_log=True)
 def portal_home(request: HttpRequest) -> HttpResponse:
     latest = list(selectors.public_disclosures()[:10])
     return render(
@@ -120,6 +160,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_GET
+@cached_for_visitors()
 def decision_list(request: HttpRequest) -> HttpResponse:
     agency_raw = request.GET.get("agency", "")
     agency_id = int(agency_raw) if agency_raw.isdigit() else None
@@ -153,6 +194,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_GET
+@cached_for_visitors()
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = get_or_404(selectors.public_get, pk=pk)
     current = _current(disclosure)
@@ -170,6 +212,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @public
 @require_GET
+@cached_for_visitors(with_log=True)
 def decision_verify(request: HttpRequest, pk: int) -> HttpResponse:
     """The decision's ledger event, its inclusion proof against the latest signed checkpoint,
     and the data for the in-browser check (static/js/verify.js)."""

@@ -16,6 +16,7 @@ from zhifa.cases.tests.conftest import walk_penalty
 from zhifa.core.privacy import find_unmasked
 from zhifa.disclosure import opendata, services
 from zhifa.disclosure.models import Disclosure, Status
+from zhifa.disclosure.tests.conftest import publish
 
 API = "/api/v1/public/decisions"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -26,11 +27,6 @@ def _drafts(cw, n: int, party=None) -> list[Disclosure]:
         walk_penalty(cw, "served", party=party)
     services.disclosure_sync()
     return list(Disclosure.objects.filter(status=Status.DRAFT).order_by("pk"))
-
-
-def _publish(cw, draft) -> Disclosure:
-    services.disclosure_review(acting_user=cw.user("reviewer_a"), draft=draft, approve=True)
-    return services.disclosure_publish(acting_user=cw.user("leader_a"), draft=draft)
 
 
 def _correct(cw, d, reason="文号笔误"):
@@ -50,7 +46,7 @@ def _withdraw(cw, d, reason="决定已被复议撤销"):
 
 def test_item_shape_from_current_masked_version(cw, client):
     (draft,) = _drafts(cw, 1, party=cw.person)
-    d = _publish(cw, draft)
+    d = publish(cw, draft)
     _correct(cw, d, reason="金额笔误")
     body = client.get(f"{API}/{d.pk}").json()
     assert set(body) == set(opendata.DecisionItem.model_fields)
@@ -76,7 +72,7 @@ def test_unpublished_and_expired_are_not_found(cw, client):
     (draft,) = _drafts(cw, 1)
     response = client.get(f"{API}/{draft.pk}")
     assert response.status_code == 404 and "未找到" in response.json()["detail"]
-    d = _publish(cw, draft)
+    d = publish(cw, draft)
     assert client.get(f"{API}/{d.pk}").status_code == 200
     Disclosure.objects.filter(pk=d.pk).update(expires_on=timezone.localdate() - dt.timedelta(1))
     assert client.get(f"{API}/{d.pk}").status_code == 404
@@ -85,7 +81,7 @@ def test_unpublished_and_expired_are_not_found(cw, client):
 
 def test_filters_and_validation(cw, client):
     first, second = _drafts(cw, 2)
-    first, second = _publish(cw, first), _publish(cw, second)
+    first, second = publish(cw, first), publish(cw, second)
     Disclosure.objects.filter(pk=first.pk).update(decided_on=dt.date(2025, 1, 10))
     ids = lambda q: [i["id"] for i in client.get(f"{API}?{q}").json()["items"]]  # noqa: E731
     assert ids("") == [first.pk, second.pk]
@@ -106,7 +102,7 @@ def test_filters_and_validation(cw, client):
 
 def test_pages_follow_next_until_null(cw, client):
     for draft in _drafts(cw, 5):
-        _publish(cw, draft)
+        publish(cw, draft)
     seen, url = [], f"{API}?limit=2"
     while url:
         body = client.get(url).json()
@@ -138,16 +134,16 @@ def test_sync_loop_sees_every_change_once(cw, client):
                 return
             assert body["next"] == cursor
 
-    published = [_publish(cw, drafts[0]), _publish(cw, drafts[1])]
+    published = [publish(cw, drafts[0]), publish(cw, drafts[1])]
     sync()
-    published.append(_publish(cw, drafts[2]))
+    published.append(publish(cw, drafts[2]))
     _correct(cw, published[0])
     sync()
     sync()  # nothing new: nothing repeated
     _withdraw(cw, published[1])
-    published.append(_publish(cw, drafts[3]))
+    published.append(publish(cw, drafts[3]))
     _correct(cw, published[0], reason="第二次更正")
-    published.append(_publish(cw, drafts[4]))
+    published.append(publish(cw, drafts[4]))
     sync()
     _correct(cw, published[3])
     _withdraw(cw, published[0])
@@ -172,7 +168,7 @@ def test_sync_loop_sees_every_change_once(cw, client):
 
 def test_cursor_is_monotonic_ledger_seq(cw):
     (draft,) = _drafts(cw, 1)
-    d = _publish(cw, draft)
+    d = publish(cw, draft)
     d.refresh_from_db()
     assert d.public_seq == d.versions.get().event_seq
     _withdraw(cw, d)
@@ -199,7 +195,7 @@ def _csv(response) -> list[list[str]]:
 
 def test_csv_national_order_and_masking(cw, client):
     (draft,) = _drafts(cw, 1, party=cw.person)
-    d = _publish(cw, draft)
+    d = publish(cw, draft)
     rows = _csv(client.get(f"{API}.csv"))
     header = rows[0]
     assert header[:11] == [
@@ -233,7 +229,7 @@ def test_csv_national_order_and_masking(cw, client):
 
 def test_atom_feed(cw, client):
     first, second = _drafts(cw, 2, party=cw.person)
-    first, second = _publish(cw, first), _publish(cw, second)
+    first, second = publish(cw, first), publish(cw, second)
     _correct(cw, first, reason="文号笔误")
     _withdraw(cw, second, reason="决定已被撤销")
     response = client.get("/feeds/decisions.atom")

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from zhifa.disclosure import push, services
 from zhifa.disclosure.models import Delivery, Disclosure, OutboxMessage, OutboxStatus
-from zhifa.disclosure.tests.test_opendata import _correct, _drafts, _publish, _withdraw
+from zhifa.disclosure.tests.conftest import publish
+from zhifa.disclosure.tests.test_opendata import _correct, _drafts, _withdraw
 
 
 class Receiver:
@@ -113,7 +114,7 @@ def _drain(start: dt.datetime, step=dt.timedelta(minutes=1), rounds=60) -> dt.da
 def test_every_change_delivered_once_after_failures(cw, receiver):
     rx = receiver(fail_first=3)
     subscriber = _subscribe(cw, rx)
-    published = [_publish(cw, d) for d in _drafts(cw, 3, party=cw.person)]
+    published = [publish(cw, d) for d in _drafts(cw, 3, party=cw.person)]
     _correct(cw, published[0])
     _withdraw(cw, published[1])
     messages = list(OutboxMessage.objects.order_by("seq"))
@@ -173,7 +174,7 @@ def test_lost_answer_is_resent_with_same_key(cw, receiver, monkeypatch):
     rx = receiver()
     _subscribe(cw, rx)
     (draft,) = _drafts(cw, 1)
-    _publish(cw, draft)
+    publish(cw, draft)
     real_post = push._post
     calls = []
 
@@ -194,7 +195,7 @@ def test_gives_up_then_manual_retry(cw, receiver, monkeypatch):
     rx = receiver(fail_first=-1)  # always 500
     _subscribe(cw, rx)
     (draft,) = _drafts(cw, 1)
-    _publish(cw, draft)
+    publish(cw, draft)
     now = timezone.now()
     for minutes in (0, 1, 3, 10):
         push.deliver_due(now=now + dt.timedelta(minutes=minutes))
@@ -221,7 +222,7 @@ def test_manual_retry_goes_first(cw, receiver, django_capture_on_commit_callback
     rx = receiver(fail_first=-1)
     _subscribe(cw, rx)
     for d in _drafts(cw, 2):
-        _publish(cw, d)
+        publish(cw, d)
     older, newer = OutboxMessage.objects.order_by("seq")
     OutboxMessage.objects.filter(pk=newer.pk).update(status=OutboxStatus.FAILED, attempts=12)
     with django_capture_on_commit_callbacks(execute=True):
@@ -238,7 +239,7 @@ def test_refused_connection_is_logged_and_retried(cw):
         acting_user=cw.user("office_a"), name="演示", url="http://127.0.0.1:9/hook", kinds=[]
     )
     for d in _drafts(cw, 2):
-        _publish(cw, d)
+        publish(cw, d)
     now = timezone.now()
     assert push.deliver_due(now=now) == {"delivered": 0, "failed": 1, "postponed": 1}
     attempt = Delivery.objects.get()
@@ -264,7 +265,7 @@ def test_routing_by_agency_kind_and_active(cw, receiver):
         agency=None, name="全市平台", url=rx.url, secret="s" * 20
     )
     (draft,) = _drafts(cw, 1)
-    _publish(cw, draft)
+    publish(cw, draft)
     assert set(OutboxMessage.objects.values_list("subscriber_id", flat=True)) == {
         mine.pk,
         everyone.pk,
@@ -305,7 +306,7 @@ def test_two_workers_never_send_the_same_message(ledger_purge, cw, receiver, mon
     rx = receiver(delay=0.05)
     _subscribe(cw, rx)
     for d in _drafts(cw, 4):
-        _publish(cw, d)
+        publish(cw, d)
     for d in Disclosure.objects.all():
         _correct(cw, d)
     assert OutboxMessage.objects.count() == 8

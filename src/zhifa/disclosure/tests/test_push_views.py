@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from zhifa.disclosure import push
 from zhifa.disclosure.models import Delivery, OutboxMessage, OutboxStatus, Subscriber
-from zhifa.disclosure.tests.test_opendata import _drafts, _publish
+from zhifa.disclosure.tests.conftest import publish
+from zhifa.disclosure.tests.test_opendata import _drafts
 from zhifa.ledger.models import Event
 
 
@@ -59,7 +60,7 @@ def test_edit_deactivate_and_delivery_log(cw, login):
     Subscriber.objects.filter(pk=subscriber.pk).update(url="http://127.0.0.1:9/hook")
 
     (draft,) = _drafts(cw, 1)
-    d = _publish(cw, draft)
+    d = publish(cw, draft)
     now = timezone.now()
     push.deliver_due(now=now)
     message = OutboxMessage.objects.get()
@@ -97,7 +98,7 @@ def test_other_agency_is_404_and_supervisor_reads(cw, login):
     response = other.post(reverse("disclosure:subscriber_deactivate", args=[subscriber.pk]))
     assert response.status_code == 404
     (draft,) = _drafts(cw, 1)
-    _publish(cw, draft)
+    publish(cw, draft)
     message = OutboxMessage.objects.get()
     assert other.post(reverse("disclosure:message_retry", args=[message.pk])).status_code == 404
     subscriber.refresh_from_db()

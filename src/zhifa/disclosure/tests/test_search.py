@@ -10,14 +10,7 @@ from django.utils import timezone
 from zhifa.cases.tests.conftest import walk_penalty
 from zhifa.disclosure import search, services
 from zhifa.disclosure.models import Disclosure, SearchEntry
-
-
-def _published(cw, party=None) -> Disclosure:
-    walk_penalty(cw, "served", party=party)
-    services.disclosure_sync()
-    d = Disclosure.objects.get()
-    services.disclosure_review(acting_user=cw.user("reviewer_a"), draft=d, approve=True)
-    return services.disclosure_publish(acting_user=cw.user("leader_a"), draft=d)
+from zhifa.disclosure.tests.conftest import published_decision
 
 
 def _correct(cw, d, **changes) -> Disclosure:
@@ -32,7 +25,7 @@ def _ids(q, **filters) -> list[int]:
 
 def test_publish_makes_a_decision_findable(cw):
     assert _ids("处罚") == []
-    d = _published(cw)
+    d = published_decision(cw)
     number = d.versions.get().fields["document_number"]  # 甲发改罚〔YYYY〕N号
     year = number.split("〔")[1][:4]
     for q in ["处罚", "甲县某某能源有限公司", "能源", "有限", number, year, "开工建设"]:
@@ -45,7 +38,7 @@ def test_publish_makes_a_decision_findable(cw):
 
 
 def test_decision_number_whole_and_by_parts(cw):
-    d = _correct(cw, _published(cw), fields={"document_number": "宁发改罚〔2026〕12号"})
+    d = _correct(cw, published_decision(cw), fields={"document_number": "宁发改罚〔2026〕12号"})
     for q in ["宁发改罚〔2026〕12号", "宁发改罚[2026]12号", "12号", "2026", "宁发改罚"]:
         assert _ids(q) == [d.pk], q
     assert _ids("宁发改罚〔2026〕13号") == []
@@ -53,7 +46,7 @@ def test_decision_number_whole_and_by_parts(cw):
 
 
 def test_correction_replaces_the_indexed_text(cw):
-    d = _published(cw)
+    d = published_decision(cw)
     _correct(cw, d, text="当事人建设光伏电站未依法办理核准手续。")
     assert _ids("光伏") == [d.pk]
     _correct(cw, d, text="当事人建设风力发电项目未依法办理核准手续。")
@@ -62,7 +55,7 @@ def test_correction_replaces_the_indexed_text(cw):
 
 
 def test_withdrawn_stays_findable_with_its_notice(cw):
-    d = _published(cw)
+    d = published_decision(cw)
     services.disclosure_withdraw(
         acting_user=cw.user("leader_a"),
         disclosure=d,
@@ -75,7 +68,7 @@ def test_withdrawn_stays_findable_with_its_notice(cw):
 
 
 def test_expired_left_out_at_query_time(cw):
-    d = _published(cw)
+    d = published_decision(cw)
     Disclosure.objects.filter(pk=d.pk).update(expires_on=timezone.localdate())
     search.index_disclosure(d.pk)
     assert _ids("能源") == [d.pk]  # the last day still shows
@@ -84,7 +77,7 @@ def test_expired_left_out_at_query_time(cw):
 
 
 def test_filters(cw):
-    d = _published(cw)
+    d = published_decision(cw)
     a, b = cw.world.agency_a, cw.world.agency_b
     decided = d.decided_on
     assert _ids("能源", agency_id=a.pk) == [d.pk]
@@ -107,7 +100,7 @@ def test_not_public_not_indexed(cw):
 
 
 def test_person_masked_in_the_index(cw):
-    d = _published(cw, party=cw.person)
+    d = published_decision(cw, party=cw.person)
     entry = SearchEntry.objects.get(type="decision", object_id=d.pk)
     blob = entry.title + entry.body + entry.tokens
     assert cw.person.id_number not in blob and "13800000000" not in blob
@@ -138,7 +131,7 @@ def test_officers_and_items_found_after_refresh(cw):
 
 
 def test_snippet_escapes_html(cw):
-    d = _published(cw)
+    d = published_decision(cw)
     _correct(cw, d, text='光伏<script>alert("x")</script><b onmouseover=1>光伏</b>')
     snippet = search.search("光伏")[0].snippet_html
     assert "<script>" not in snippet and "<b " not in snippet
@@ -178,7 +171,7 @@ def test_snippet_escapes_html(cw):
     ],
 )
 def test_any_query_text_is_safe(cw, q):
-    d = _published(cw)
+    d = published_decision(cw)
     hits = search.search(q)
     assert isinstance(hits, list)
     # syntax characters are plain separators; FTS keywords are plain words (AND semantics)
@@ -187,7 +180,7 @@ def test_any_query_text_is_safe(cw, q):
 
 
 def test_bulk_index_and_reindex(cw):
-    d = _published(cw)
+    d = published_decision(cw)
     SearchEntry.objects.all().delete()
     assert _ids("能源") == []
     assert search.bulk_index_disclosures(Disclosure.objects.all(), batch_size=1) == 1
@@ -243,7 +236,7 @@ def test_guides_and_inspection_items_found(cw):
 
 def test_many_matches_ranked_by_title_words(cw, monkeypatch):
     """Above `RANKED` matches, bm25 is skipped: entries whose title holds the words first."""
-    d = _published(cw)
+    d = published_decision(cw)
     search.refresh_sources()
     monkeypatch.setattr(search, "RANKED", 0)
     # the party 甲县某某能源有限公司 is in the decision's title

@@ -3,11 +3,12 @@
 import json
 
 from zhifa.disclosure import services
-from zhifa.disclosure.tests.test_search import _correct, _published
+from zhifa.disclosure.tests.conftest import published_decision
+from zhifa.disclosure.tests.test_search import _correct
 
 
 def test_search_page_anonymous(cw, client):
-    d = _published(cw, party=cw.person)
+    d = published_decision(cw, party=cw.person)
     _correct(cw, d, text="张某某建设光伏电站<b>未</b>核准。")
     home = client.get("/portal/").content.decode()
     assert 'action="/portal/search/"' in home  # the search box on the portal home
@@ -25,7 +26,7 @@ def test_search_page_anonymous(cw, client):
 
 
 def test_search_page_filters_and_bad_input(cw, client):
-    d = _published(cw)
+    d = published_decision(cw)
     a, b = cw.world.agency_a, cw.world.agency_b
     url = "/portal/search/"
     assert (
@@ -61,7 +62,7 @@ def test_search_page_paging(cw, client):
 
 
 def test_search_api(cw, client):
-    d = _published(cw)
+    d = published_decision(cw)
     services.disclosure_withdraw(
         acting_user=cw.user("leader_a"), disclosure=d, reason="决定被撤销", changed_on=d.decided_on
     )
@@ -85,7 +86,7 @@ def test_search_api(cw, client):
 
 
 def test_search_api_paging_and_errors(cw, client):
-    _published(cw)
+    published_decision(cw)
     page = client.get("/api/v1/public/search", {"q": "能源", "limit": 1}).json()
     assert len(page["items"]) == 1 and page["next"] is None
     for params in [

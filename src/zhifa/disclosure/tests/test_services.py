@@ -9,6 +9,7 @@ from zhifa.cases.tests.conftest import walk_penalty
 from zhifa.core.calendar import working_deadline
 from zhifa.disclosure import selectors, services
 from zhifa.disclosure.models import Disclosure, PeriodProfile, Status
+from zhifa.disclosure.tests.conftest import publish
 from zhifa.ledger.models import Event
 
 
@@ -17,11 +18,6 @@ def _draft(cw, party=None) -> Disclosure:
     assert services.disclosure_sync() == 1
     assert services.disclosure_sync() == 0  # idempotent
     return Disclosure.objects.get()
-
-
-def _publish(cw, draft):
-    services.disclosure_review(acting_user=cw.user("reviewer_a"), draft=draft, approve=True)
-    return services.disclosure_publish(acting_user=cw.user("leader_a"), draft=draft)
 
 
 def test_draft_deadline_across_national_day(cw):
@@ -36,7 +32,7 @@ def test_draft_deadline_across_national_day(cw):
 def test_person_masked_everywhere(cw):
     draft = _draft(cw, party=cw.person)
     assert cw.person.id_number in draft.text  # the original keeps it (staff only)
-    published = _publish(cw, draft)
+    published = publish(cw, draft)
     version = published.versions.get()
     blob = version.text + str(version.fields)
     assert cw.person.id_number not in blob
@@ -50,13 +46,13 @@ def test_party_name_setting(cw):
     from zhifa.disclosure.models import DisclosureRule
 
     DisclosureRule.objects.filter(agency=cw.world.agency_a).update(mask_party_name=False)
-    version = _publish(cw, _draft(cw, party=cw.person)).versions.get()
+    version = publish(cw, _draft(cw, party=cw.person)).versions.get()
     assert version.fields["party_name"] == "张三"
     assert cw.person.id_number not in version.text
 
 
 def test_organisation_name_and_credit_code_visible(cw):
-    version = _publish(cw, _draft(cw)).versions.get()
+    version = publish(cw, _draft(cw)).versions.get()
     assert version.fields["party_name"] == cw.org.name
     assert version.fields["credit_code"] == cw.org.credit_code
     assert "李四" not in version.text  # legal representative: another natural person
@@ -105,7 +101,7 @@ def test_publish_needs_review_and_permission(cw):
 
 
 def test_publish_correct_withdraw_events(cw):
-    d = _publish(cw, _draft(cw))
+    d = publish(cw, _draft(cw))
     first = d.versions.get()
     event = Event.objects.get(seq=first.event_seq)
     assert event.kind == "disclosure.published"
@@ -132,7 +128,7 @@ def test_publish_correct_withdraw_events(cw):
 
 
 def test_expiry_filter(cw):
-    d = _publish(cw, _draft(cw))
+    d = publish(cw, _draft(cw))
     assert d.expires_on.year == timezone.localdate().year + 5  # organisation, Hebei profile
     assert selectors.public_disclosures().count() == 1
     Disclosure.objects.filter(pk=d.pk).update(
@@ -146,5 +142,5 @@ def test_market_profile_light_penalty(cw):
 
     rule = services.rule_for(cw.world.agency_a.pk, "penalty")
     DisclosureRule.objects.filter(pk=rule.pk).update(period_profile=PeriodProfile.MARKET)
-    d = _publish(cw, _draft(cw))  # 5000元 fine: under the 1万元 default
+    d = publish(cw, _draft(cw))  # 5000元 fine: under the 1万元 default
     assert (d.expires_on - timezone.localdate()).days < 100

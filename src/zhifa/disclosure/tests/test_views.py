@@ -10,18 +10,11 @@ from zhifa.cases.tests.conftest import walk_penalty
 from zhifa.core.privacy import find_unmasked
 from zhifa.disclosure import services
 from zhifa.disclosure.models import Disclosure, Status
-
-
-def _published(cw, party=None):
-    walk_penalty(cw, "served", party=party)
-    services.disclosure_sync()
-    d = Disclosure.objects.get()
-    services.disclosure_review(acting_user=cw.user("reviewer_a"), draft=d, approve=True)
-    return services.disclosure_publish(acting_user=cw.user("leader_a"), draft=d)
+from zhifa.disclosure.tests.conftest import published_decision
 
 
 def test_anonymous_portal_pages(cw, client):
-    d = _published(cw, party=cw.person)
+    d = published_decision(cw, party=cw.person)
     a = cw.world.agency_a
     for url in [
         "/",
