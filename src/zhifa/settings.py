@@ -113,7 +113,8 @@ def _database() -> dict:
     url = env_str("ZHIFA_DATABASE_URL", f"sqlite:///{DATA_DIR / 'zhifa.sqlite3'}")
     config = dj_database_url.parse(url, conn_max_age=env_int("ZHIFA_DB_CONN_MAX_AGE", 60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["CONN_MAX_AGE"] = 0
+        # Connections are kept (ZHIFA_DB_CONN_MAX_AGE) as on PostgreSQL: opening one per
+        # request (schema parse, PRAGMAs) cost more than serving a cached portal page.
         config["OPTIONS"] = {
             # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
             # failing with "database is locked" when a read transaction upgrades.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -78,14 +79,13 @@ COUNTS_TTL = 300  # seconds; the key below changes at every public change anyway
 def public_state() -> str:
     """A key that changes whenever what the portal shows of decisions may change: at every
     publication, correction or withdrawal (the newest `public_seq`), every new disclosure
-    (the newest id) and every day (publication periods end). Two index probes."""
-    newest_seq = (
-        Disclosure.objects.filter(public_seq__isnull=False)
-        .order_by("-public_seq")
-        .values_list("public_seq", flat=True)
-        .first()
-    )
-    newest_pk = Disclosure.objects.order_by("-pk").values_list("pk", flat=True).first()
+    (the newest id) and every day (publication periods end). One statement of two index
+    probes: it runs on every portal request, where ORM overhead showed in the throughput."""
+    table = connection.ops.quote_name(Disclosure._meta.db_table)
+    newest = f"SELECT (SELECT MAX(public_seq) FROM {table}), (SELECT MAX(id) FROM {table})"  # noqa: S608 - our own table name
+    with connection.cursor() as cursor:
+        cursor.execute(newest)
+        newest_seq, newest_pk = cursor.fetchone()
     return f"{timezone.localdate().isoformat()}:{newest_seq}:{newest_pk}"
 
 
