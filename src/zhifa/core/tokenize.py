@@ -105,9 +105,14 @@ def normalise(text: str) -> str:
 
 def normalise_with_map(text: str) -> tuple[str, list[int]]:
     """`normalise`, plus for each character of the result its index in `text` (highlighting)."""
+    text = text or ""
+    pieces = list(map(_char_cached, text))
+    if "" not in pieces and sum(map(len, pieces)) == len(text):
+        # One character for each (nearly always): the map is the identity, built in C.
+        return "".join(pieces), list(range(len(text)))
     out: list[str] = []
     where: list[int] = []
-    for i, ch in enumerate(text or ""):
+    for i, ch in enumerate(text):
         norm = _char_cached(ch)
         out.append(norm)
         where.extend([i] * len(norm))

@@ -33,6 +33,7 @@ import html
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -330,14 +331,18 @@ def bulk_index_disclosures(
 
 
 def optimise_index() -> None:
-    """After a large load: merge the FTS5 segments (SQLite) or refresh statistics (PostgreSQL)."""
+    """After a large load: merge the FTS5 segments (SQLite) or refresh statistics (PostgreSQL;
+    outside a transaction also VACUUM, which sets the visibility map: a date filter's id span
+    is then read from the (date, id) index alone — 13 ms instead of 160 ms for a year at
+    200,000 entries — without waiting for autovacuum)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
                 "INSERT INTO disclosure_search_fts(disclosure_search_fts) VALUES ('optimize')"
             )
         elif connection.vendor == "postgresql":
-            cursor.execute("ANALYZE disclosure_searchentry")
+            vacuum = "" if connection.in_atomic_block else "VACUUM "
+            cursor.execute(f"{vacuum}ANALYZE disclosure_searchentry")
 
 
 # --- other sources -------------------------------------------------------------------------------
@@ -496,7 +501,7 @@ def _pg_window(expression, where, params, size, rank, low, high, density) -> lis
     word in most entries, but for one in a few per cent (消防, 食品 & 经营, a word plus a
     kind or agency) it read 8,000-31,000 rows at 200,000 entries, and more as the table grows;
     the GIN index alone is no better (every match's row read, then sorted). So the first slice
-    is only `2 * size` ids, read the planner's way (at most that many rows). If fewer than
+    is only `1.5 * size` ids, read the planner's way (at most that many rows). If fewer than
     `size` matched, the next slice is sized from the share of ids that matched so far to hold
     the rest (after three slices, the remainder at once), and while that share is under
     `DENSE` it is read with plain index and sequential scans switched off (SET LOCAL, put back
@@ -511,37 +516,42 @@ def _pg_window(expression, where, params, size, rank, low, high, density) -> lis
     )
     head = [expression, expression] if rank else [expression]
     rows: list[tuple] = []
-    with transaction.atomic(), connection.cursor() as cursor:
+    with ExitStack() as stack:
+        cursor = stack.enter_context(connection.cursor())
         if low is None:
             cursor.execute("SELECT min(id), max(id) FROM disclosure_searchentry")
             low, high = cursor.fetchone()
             if low is None:
                 return []
-        cursor.execute("SELECT " + ", ".join(f"current_setting('{n}')" for n in _PLANNER))
-        before = cursor.fetchone()
-        forced = False
-        try:
-            top, width = high, (high - low + 1) if rank else 2 * size
-            for slice_number in range(4):
-                bottom = low if slice_number == 3 else max(low, top - width + 1)
-                if (density < DENSE) != forced:
-                    forced = not forced
-                    values = ["off"] * len(_PLANNER) if forced else list(before)
-                    for name, value in zip(_PLANNER, values, strict=True):
-                        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-                cursor.execute(sql, [*head, *params, bottom, top, size - len(rows)])
-                rows += cursor.fetchall()
-                if len(rows) >= size or bottom <= low:
-                    break
-                seen = high - bottom + 1
-                density = len(rows) / seen
-                top = bottom - 1
-                width = (size - len(rows)) * seen * 3 // (2 * len(rows)) if rows else seen * 4
-                width = max(width, 2 * size)
-        finally:
-            if forced:
-                for name, value in zip(_PLANNER, before, strict=True):
-                    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        before, outer = None, False  # the planner settings replaced (bitmap slices)
+        top, width = high, (high - low + 1) if rank else 3 * size // 2
+        for slice_number in range(4):
+            bottom = low if slice_number == 3 else max(low, top - width + 1)
+            if density < DENSE and before is None:
+                outer = connection.in_atomic_block
+                stack.enter_context(transaction.atomic())
+                cursor.execute(
+                    "SELECT "
+                    + ", ".join(f"current_setting('{n}')" for n in _PLANNER)
+                    + ", "
+                    + ", ".join(f"set_config('{n}', 'off', true)" for n in _PLANNER)
+                )
+                before = cursor.fetchone()[: len(_PLANNER)]
+            cursor.execute(sql, [*head, *params, bottom, top, size - len(rows)])
+            rows += cursor.fetchall()
+            if len(rows) >= size or bottom <= low:
+                break
+            seen = high - bottom + 1
+            density = len(rows) / seen
+            top = bottom - 1
+            width = (size - len(rows)) * seen * 3 // (2 * len(rows)) if rows else seen * 4
+            width = max(width, 2 * size)
+        if before is not None and outer:
+            # SET LOCAL lasts until the outer transaction ends: put the settings back (on an
+            # error, rolling back to the savepoint does it).
+            cursor.execute(
+                "SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in _PLANNER), before
+            )
     if rank:
         return [(pk, float(score or 0)) for pk, score in rows]
     return rows
@@ -550,6 +560,11 @@ def _pg_window(expression, where, params, size, rank, low, high, density) -> lis
 def _title_score(query: tokenize.Query, title: str) -> int:
     """How many of the query's words the title holds (party name, decision number, item or
     officer name): the ranking when too many entries match to rank them all cheaply."""
+    # Every token of a title is a piece of its normalised text: when no alternative's tokens
+    # all occur in it as text, nothing matches and jieba (the slow part) is not run.
+    text = tokenize.normalise(title)
+    if not any(all(t in text for t in alt) for group in query for alt in group):
+        return 0
     tokens = set(tokenize.index_tokens(title))
     return sum(
         1 for group in query if any(all(t in tokens for t in alternative) for alternative in group)
@@ -566,14 +581,18 @@ def _id_span(date_from, date_to) -> tuple[int, int] | None:
         if value:
             conditions.append(f"date {op} %s")
             params.append(value.isoformat() if sqlite else value)
-    matching = "SELECT id FROM disclosure_searchentry WHERE " + " AND ".join(conditions)  # noqa: S608
+    where = " AND ".join(conditions)
+    sql = f"SELECT min(id), max(id) FROM disclosure_searchentry WHERE {where}"  # noqa: S608
     if not sqlite:
-        # min/max over the (date, id) index; as a plain aggregate PostgreSQL would walk the
-        # primary key from either end until it meets a row in range (56,000 rows for a year
-        # four years back at 200,000 entries). OFFSET 0 keeps the subquery as it is.
-        matching += " OFFSET 0"
+        # As a plain aggregate PostgreSQL walks the primary key from either end until it meets
+        # a row in range (56,000 rows for a year four years back, at 200,000 entries); over
+        # the subquery (OFFSET 0 keeps it one) it reads the range from the (date, id) index.
+        sql = (
+            "SELECT min(id), max(id) FROM "  # noqa: S608
+            f"(SELECT id FROM disclosure_searchentry WHERE {where} OFFSET 0) s"
+        )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT min(id), max(id) FROM ({matching}) s", params)  # noqa: S608
+        cursor.execute(sql, params)
         low, high = cursor.fetchone()
     return None if low is None else (low, high)
 

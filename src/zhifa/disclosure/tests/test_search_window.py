@@ -1,0 +1,107 @@
+"""The search window (`search._window`) on the current database (SQLite and PostgreSQL): the
+newest matches by entry id, whatever the share of entries that match. On PostgreSQL it is read
+in id slices, some through GIN bitmaps with the planner's index / sequential scans switched off
+for the statement; these tests check the slices add up to exactly the newest matches and that
+the planner settings are put back."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from zhifa.disclosure import search
+from zhifa.disclosure.models import SearchEntry
+
+N = 400
+START = dt.date(2020, 1, 1)
+
+
+def _day(i: int) -> dt.date:
+    # not in id order: a date range is not an id range
+    return START + dt.timedelta(days=(i * 7) % 200)
+
+
+@pytest.fixture
+def entries(db, monkeypatch):
+    """N guide entries: every one holds 常见, every 37th 罕见, every 5th 一半 (half of them
+    of kind licence); titles hold none of the words, so the order is newest first."""
+    docs = []
+    for i in range(N):
+        words = ["常见"]
+        if i % 37 == 0:
+            words.append("罕见")
+        if i % 5 == 0:
+            words.append("一半")
+        docs.append(
+            search.Document(
+                object_id=i,
+                title=f"条目{i:04d}",
+                body="，".join(words) + "。",
+                url=f"/portal/guides/{i}/",
+                kind="licence" if i % 10 == 0 else "penalty",
+                date=_day(i),
+            )
+        )
+    search._upsert(search._rows("guide", docs))
+    monkeypatch.setattr(search, "WINDOW", 20)
+    monkeypatch.setattr(search, "RANKED", 0)  # order by title words (none), date, id
+    by_object = dict(SearchEntry.objects.values_list("object_id", "pk"))
+    return by_object
+
+
+def _expected(ids_by_object, keep, *, limit=20):
+    """The newest `search.WINDOW` matching entries (by entry id), in the order `search()`
+    gives them when no title holds the words: newest date first, then highest id."""
+    matching = sorted((ids_by_object[i] for i in range(N) if keep(i)), reverse=True)
+    window = matching[: search.WINDOW]
+    objects = {pk: i for i, pk in ids_by_object.items()}
+    window.sort(key=lambda pk: (_day(objects[pk]), pk), reverse=True)
+    return [objects[pk] for pk in window[:limit]]
+
+
+def _objects(q, **filters):
+    hits = search.search(q, limit=20, **filters)
+    return [h.object_id for h in hits], hits
+
+
+@pytest.mark.parametrize(
+    ("q", "filters", "keep"),
+    [
+        ("常见", {}, lambda i: True),
+        ("罕见", {}, lambda i: i % 37 == 0),
+        ("一半", {}, lambda i: i % 5 == 0),
+        ("一半", {"kind": "licence"}, lambda i: i % 10 == 0),
+        ("常见", {"kind": "licence"}, lambda i: i % 10 == 0),
+        (
+            "常见",
+            {"date_from": START + dt.timedelta(days=20), "date_to": START + dt.timedelta(days=60)},
+            lambda i: 20 <= (i * 7) % 200 <= 60,
+        ),
+        (
+            "一半",
+            {"date_from": START + dt.timedelta(days=100)},
+            lambda i: i % 5 == 0 and (i * 7) % 200 >= 100,
+        ),
+    ],
+)
+def test_window_holds_exactly_the_newest_matches(entries, q, filters, keep):
+    got, hits = _objects(q, **filters)
+    assert got == _expected(entries, keep)
+    assert hits.capped == (sum(1 for i in range(N) if keep(i)) > search.WINDOW)
+
+
+def test_fewer_matches_than_the_window(entries):
+    got, hits = _objects("罕见 一半")  # 0, 185, 370
+    assert sorted(got) == [0, 185, 370] and not hits.capped
+    assert _objects("罕见 量子纠缠")[0] == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner settings")
+def test_planner_settings_put_back(entries):
+    # the test runs inside a transaction: SET LOCAL would otherwise last until its end
+    assert _objects("罕见")[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan')"
+        )
+        assert cursor.fetchone() == ("on", "on")
