@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,7 +23,7 @@ from zhifa.cases import documents, permissions, selectors
 from zhifa.cases.models import Case, IssuedDocument
 from zhifa.core.access import allowed
 from zhifa.core.documents import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
-from zhifa.core.forms import get_or_404
+from zhifa.core.forms import flash_outcome, get_or_404
 
 CONTENT_TYPES = {"pdf": PDF_CONTENT_TYPE, "docx": DOCX_CONTENT_TYPE}
 
@@ -46,14 +45,16 @@ def can_issue_documents(user) -> bool:
 def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_or_404(selectors.case_get, user=request.user, pk=pk)
     kind = request.POST.get("kind", "")
-    try:
-        document = documents.document_issue(acting_user=request.user, case=case, kind=kind)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
+
+    def issued(document) -> str:
         label = f"{document.title}（{document.number}）" if document.number else document.title
-        messages.success(request, f"已出具{label}，可下载PDF或DOCX文件。")
+        return f"已出具{label}，可下载PDF或DOCX文件。"
+
+    flash_outcome(
+        request,
+        lambda: documents.document_issue(acting_user=request.user, case=case, kind=kind),
+        issued,
+    )
     return redirect("cases:case_detail", pk=case.pk)
 
 

@@ -1,4 +1,7 @@
+from collections.abc import Callable
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.http import Http404
 
@@ -13,6 +16,18 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def flash_outcome(request, action: Callable[[], object], success: Callable[[object], str]) -> None:
+    """Run a button's service call: its ValidationError messages, or `success(result)`, become
+    the flash messages of the page the view redirects to."""
+    try:
+        result = action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success(result))
 
 
 def get_or_404(selector, **kwargs):

@@ -11,7 +11,6 @@ import functools
 import hashlib
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -24,7 +23,7 @@ from zhifa.catalog import guide
 from zhifa.catalog import selectors as catalog_selectors
 from zhifa.catalog.models import DocumentTemplate
 from zhifa.core.access import allowed, public
-from zhifa.core.forms import get_or_404
+from zhifa.core.forms import flash_outcome, get_or_404
 from zhifa.disclosure import permissions, selectors, services, todos
 from zhifa.disclosure.models import DisclosureKind, Status
 from zhifa.ledger import canonical
@@ -450,13 +449,7 @@ def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, pk: int, call) -> HttpResponse:
     d = get_or_404(selectors.manage_get, user=request.user, pk=pk)
-    try:
-        call(d)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "已办理。")
+    flash_outcome(request, lambda: call(d), lambda _: "已办理。")
     return redirect("disclosure:manage_detail", pk=pk)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhifa.core.access import allowed
-from zhifa.core.forms import add_service_errors, get_or_404
+from zhifa.core.forms import add_service_errors, flash_outcome, get_or_404
 from zhifa.disclosure import permissions, push, selectors
 from zhifa.disclosure.forms import SubscriberForm
 from zhifa.disclosure.models import OutboxStatus
@@ -135,13 +135,11 @@ def subscriber_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def subscriber_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     subscriber = get_or_404(selectors.subscriber_get, user=request.user, pk=pk)
-    try:
-        push.subscriber_deactivate(acting_user=request.user, subscriber=subscriber)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"已停用订阅方：{subscriber.name}。")
+    flash_outcome(
+        request,
+        lambda: push.subscriber_deactivate(acting_user=request.user, subscriber=subscriber),
+        lambda _: f"已停用订阅方：{subscriber.name}。",
+    )
     return redirect("disclosure:subscriber_detail", pk=subscriber.pk)
 
 
@@ -149,11 +147,9 @@ def subscriber_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_or_404(selectors.subscriber_message, user=request.user, pk=pk)
-    try:
-        push.message_retry(acting_user=request.user, message=message)
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(request, "已安排重新推送，稍后刷新查看推送记录。")
+    flash_outcome(
+        request,
+        lambda: push.message_retry(acting_user=request.user, message=message),
+        lambda _: "已安排重新推送，稍后刷新查看推送记录。",
+    )
     return redirect("disclosure:subscriber_detail", pk=message.subscriber_id)
