@@ -45,10 +45,13 @@ def world(db) -> World:
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the portal caches its counts per agency, keyed
-    by ids that repeat from one test's database to the next)."""
+    by ids that repeat from one test's database to the next), and no remembered portal state."""
     from django.core.cache import cache
 
+    from zhifa.disclosure.selectors import forget_public_state
+
     cache.clear()
+    forget_public_state()
 
 
 @pytest.fixture

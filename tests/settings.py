@@ -21,3 +21,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # and in shared-cache memory concurrent writers fail at once with "database table is
     # locked" instead of waiting as they do on the production file (IMMEDIATE, timeout 30).
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+
+# Tests change data and read the portal in one process without committing (on_commit hooks
+# do not run): read the portal's state on every request (tests of the memo set it).
+PORTAL_STATE_SECONDS = 0

@@ -220,3 +220,7 @@ LEDGER_UPLOAD_ALLOWED_TYPES = env_list(
     "image/,video/,audio/,application/pdf,application/ofd,application/zip,"
     "application/msword,application/vnd.openxmlformats-officedocument.,text/plain",
 )
+# Portal: how long a process may reuse its reading of the portal's public state (the key of
+# the cached pages) before asking the database again; a change made by the same process is
+# visible at once, one made by another process within this time. 0: ask on every request.
+PORTAL_STATE_SECONDS = env_int("ZHIFA_PORTAL_STATE_MS", 1000) / 1000

@@ -353,3 +353,26 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()}：{self.title}"
+
+
+class PublicPage(models.Model):
+    """A decision's public page body, rendered (masked) when it is published, corrected or
+    withdrawn, so a visitor's request reads one row instead of rendering (bench/portal.py:
+    rendering per request held random detail pages to about a tenth of a trivial view).
+    `fingerprint` names the templates and labels it was rendered with: a page rendered by an
+    older release is not served (the page is rendered live) until `zhifa pages render`."""
+
+    disclosure = models.OneToOneField(
+        Disclosure, primary_key=True, on_delete=models.CASCADE, related_name="public_page"
+    )
+    title = models.CharField("页面标题", max_length=200)
+    html = models.TextField("页面正文（脱敏）")
+    fingerprint = models.CharField("模板指纹", max_length=16)
+    rendered_at = models.DateTimeField("生成时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "公示页面"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.title

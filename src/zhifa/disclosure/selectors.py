@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -20,13 +22,14 @@ from zhifa.disclosure.models import (
     Status,
     Subscriber,
 )
+from zhifa.ledger.models import Event
 from zhifa.org.models import Agency, Certificate, CertificateStatus
 from zhifa.org.selectors import scope
 
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.WITHDRAWN)
 
 
-def _versions() -> Prefetch:
+def versions_in_order() -> Prefetch:
     return Prefetch(
         "versions", queryset=PublishedVersion.objects.order_by("number"), to_attr="all_versions"
     )
@@ -45,7 +48,7 @@ def public_disclosures(*, today: dt.date | None = None) -> QuerySet[Disclosure]:
         # Agencies by a second small query, not a join: with the join, SQLite's planner
         # loops over the agencies and sorts every public row for a page; alone, the table is
         # read newest first from its index (migration 0004, bench/portal.py).
-        .prefetch_related("agency", _versions())
+        .prefetch_related("agency", versions_in_order())
         .order_by("-decided_on", "-id")
     )
 
@@ -76,17 +79,39 @@ def public_get(*, pk: int) -> Disclosure:
 COUNTS_TTL = 300  # seconds; the key below changes at every public change anyway
 
 
-def public_state() -> str:
+_state_memo: dict[bool, tuple[float, str]] = {}
+_clock = time.monotonic
+
+
+def public_state(*, with_log: bool = False) -> str:
     """A key that changes whenever what the portal shows of decisions may change: at every
     publication, correction or withdrawal (the newest `public_seq`), every new disclosure
-    (the newest id) and every day (publication periods end). One statement of two index
-    probes: it runs on every portal request, where ORM overhead showed in the throughput."""
-    table = connection.ops.quote_name(Disclosure._meta.db_table)
-    newest = f"SELECT (SELECT MAX(public_seq) FROM {table}), (SELECT MAX(id) FROM {table})"  # noqa: S608 - our own table name
+    (the newest id) and every day (publication periods end); `with_log` adds the ledger's
+    size, for pages that show the latest checkpoint. One raw statement of index probes,
+    remembered by this process for `PORTAL_STATE_SECONDS`: it keys every cached portal page,
+    and even one round trip per request showed in the throughput on PostgreSQL
+    (bench/portal.py). A change made by this process clears the memo at commit
+    (`forget_public_state`); other processes see it within those seconds."""
+    now = _clock()
+    memo = _state_memo.get(with_log)
+    if memo is not None and memo[0] > now:
+        return memo[1]
+    quote = connection.ops.quote_name
+    table, log = quote(Disclosure._meta.db_table), quote(Event._meta.db_table)
+    probes = [f"(SELECT MAX(public_seq) FROM {table})", f"(SELECT MAX(id) FROM {table})"]  # noqa: S608 - our own tables
+    if with_log:
+        probes.append(f"(SELECT MAX(seq) FROM {log})")  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(newest)
-        newest_seq, newest_pk = cursor.fetchone()
-    return f"{timezone.localdate().isoformat()}:{newest_seq}:{newest_pk}"
+        cursor.execute("SELECT " + ", ".join(probes))
+        values = cursor.fetchone()
+    state = ":".join([timezone.localdate().isoformat(), *map(str, values)])
+    if settings.PORTAL_STATE_SECONDS > 0:
+        _state_memo[with_log] = (now + settings.PORTAL_STATE_SECONDS, state)
+    return state
+
+
+def forget_public_state() -> None:
+    _state_memo.clear()
 
 
 def agency_counts() -> list[Agency]:
@@ -160,7 +185,7 @@ def manage_get(*, user, pk: int) -> Disclosure:
     return (
         manage_list(user=user)
         .select_related("reviewed_by", "published_by", "case__agency", "case__item_version")
-        .prefetch_related(_versions())
+        .prefetch_related(versions_in_order())
         .get(pk=pk)
     )
 

@@ -22,7 +22,7 @@ from zhifa import ledger
 from zhifa.cases.models import Case, Outcome, PartyKind, Procedure
 from zhifa.core.calendar import working_deadline
 from zhifa.core.privacy import Sensitive, mask_text
-from zhifa.disclosure import permissions, push, search
+from zhifa.disclosure import pages, permissions, push, search, selectors
 from zhifa.disclosure.models import (
     Disclosure,
     DisclosureKind,
@@ -333,6 +333,16 @@ def _new_version(disclosure: Disclosure, user, rule, reason: str, kind: str, cor
     )
 
 
+def _public_change(disclosure: Disclosure, event: str, seq: int) -> None:
+    """What every publication, correction and withdrawal updates in its transaction: the
+    open-data cursor and push outbox, the search index, the stored public page; and, once
+    committed, this process's memo of the portal state (other processes within a second)."""
+    push.record_change(disclosure, event, seq)
+    search.index_disclosure(disclosure)
+    pages.refresh(disclosure)
+    transaction.on_commit(selectors.forget_public_state)
+
+
 def disclosure_publish(*, acting_user, draft: Disclosure) -> Disclosure:
     """Approve and publish a reviewed draft; the reviewer cannot also publish."""
     with transaction.atomic():
@@ -353,8 +363,7 @@ def disclosure_publish(*, acting_user, draft: Disclosure) -> Disclosure:
         draft.expires_on = expiry(draft, rule, today)
         draft.save()
         version = _new_version(draft, acting_user, rule, "", "disclosure.published")
-        push.record_change(draft, "disclosure.published", version.event_seq)
-        search.index_disclosure(draft)
+        _public_change(draft, "disclosure.published", version.event_seq)
     return draft
 
 
@@ -391,8 +400,7 @@ def disclosure_correct(
             "disclosure.corrected",
             corrects=previous.event_seq if previous else None,
         )
-        push.record_change(disclosure, "disclosure.corrected", version.event_seq)
-        search.index_disclosure(disclosure)
+        _public_change(disclosure, "disclosure.corrected", version.event_seq)
     return disclosure
 
 
@@ -427,6 +435,5 @@ def disclosure_withdraw(
         disclosure.withdrawn_at, disclosure.withdrawal_reason = event.time, reason.strip()
         disclosure.withdrawal_seq = event.seq
         disclosure.save()
-        push.record_change(disclosure, "disclosure.withdrawn", event.seq)
-        search.index_disclosure(disclosure)
+        _public_change(disclosure, "disclosure.withdrawn", event.seq)
     return disclosure

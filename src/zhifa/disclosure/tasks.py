@@ -38,3 +38,16 @@ def search_refresh() -> dict:
     from zhifa.disclosure.search import refresh_sources
 
     return refresh_sources()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def pages_render() -> int:
+    """Every 10 minutes: renders public pages that are missing or were rendered by an older
+    release's templates (at most PAGES_PER_RUN a run; visitors get them rendered live
+    meanwhile). Pages of new publications are rendered in their own transaction."""
+    from zhifa.disclosure.pages import render_stale, stale_ids
+
+    return render_stale(stale_ids()[:PAGES_PER_RUN])
+
+
+PAGES_PER_RUN = 20_000

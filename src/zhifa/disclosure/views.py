@@ -24,7 +24,7 @@ from zhifa.catalog import selectors as catalog_selectors
 from zhifa.catalog.models import DocumentTemplate
 from zhifa.core.access import allowed, public
 from zhifa.core.forms import flash_outcome, get_or_404
-from zhifa.disclosure import permissions, selectors, services, todos
+from zhifa.disclosure import pages, permissions, selectors, services, todos
 from zhifa.disclosure.models import DisclosureKind, Status
 from zhifa.ledger import canonical
 from zhifa.org.models import Agency, Staff
@@ -95,10 +95,14 @@ def _checkpoint():
     return latest
 
 
-def _public_key():
+def _public_key(checkpoint) -> str:
+    """The key that signed the checkpoint shown beside it (the current key when none is)."""
     from zhifa.ledger import signing
 
-    return signing.server_key().public.verifier_key
+    current = signing.server_key().public
+    if checkpoint is None:
+        return current.verifier_key
+    return signing.known_keys().get(checkpoint.key_id, current).verifier_key
 
 
 # --- public portal -----------------------------------------------------------------------------
@@ -119,11 +123,7 @@ def cached_for_visitors(*, with_log: bool = False):
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.user.is_authenticated or "messages" in request.COOKIES:
                 return view(request, *args, **kwargs)
-            state = selectors.public_state()
-            if with_log:
-                from zhifa.ledger import selectors as ledger_selectors
-
-                state += f":{ledger_selectors.tree_size()}"
+            state = selectors.public_state(with_log=with_log)
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
             key = f"disclosure:page:{state}:{path}"
             cached = cache.get(key)
@@ -145,14 +145,15 @@ def cached_for_visitors(*, with_log: bool = False):
 @cached_for_visitors(with_log=True)
 def portal_home(request: HttpRequest) -> HttpResponse:
     latest = list(selectors.public_disclosures()[:10])
+    checkpoint = _checkpoint()
     return render(
         request,
         "disclosure/portal_home.html",
         {
             "rows": _rows(latest),
             "agencies": selectors.agency_counts(),
-            "checkpoint": _checkpoint(),
-            "public_key": _public_key(),
+            "checkpoint": checkpoint,
+            "public_key": _public_key(checkpoint),
         },
     )
 
@@ -193,20 +194,14 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_GET
-@cached_for_visitors()
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    disclosure = get_or_404(selectors.public_get, pk=pk)
-    current = _current(disclosure)
-    return render(
-        request,
-        "disclosure/decision_detail.html",
-        {
-            "d": disclosure,
-            "current": current,
-            "field_rows": services.field_rows(disclosure.kind, current.fields) if current else [],
-            "history": disclosure.all_versions,
-        },
-    )
+    """Served from the body stored at its last public change (`pages`), one row per visit;
+    rendered live when there is none (e.g. just after an upgrade changed the templates)."""
+    page = pages.body_for(pk)
+    if page is None:
+        disclosure = get_or_404(selectors.public_get, pk=pk)
+        page = pages.render_body(disclosure, disclosure.all_versions)
+    return pages.page_response(request, *page)
 
 
 @public
@@ -249,7 +244,7 @@ def decision_verify(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "event": event,
             "checkpoint": checkpoint,
-            "public_key": _public_key(),
+            "public_key": _public_key(checkpoint),
             "data": data,
         },
     )

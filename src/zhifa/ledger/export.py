@@ -88,7 +88,10 @@ def export_subject(subject: str, out: Path) -> ExportResult:
         )
     checkpoint = checkpoint_sign()
     size = checkpoint.tree_size
-    key = signing.server_key().public
+    try:
+        key = signing.key_of(checkpoint)
+    except signing.NoteError as exc:
+        raise LedgerError(str(exc)) from exc
     root = f"zhifa-{_safe_name(subject.replace(':', '-'))}"
     proofs: dict = {
         "origin": checkpoint.origin,

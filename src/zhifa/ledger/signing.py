@@ -258,3 +258,15 @@ def known_keys() -> dict[str, PublicKey]:
         keys[key.key_id.hex()] = key
     keys[current.key_id.hex()] = current
     return keys
+
+
+def key_of(checkpoint) -> PublicKey:
+    """The public key that signed ``checkpoint``: after a key rotation, the latest checkpoint
+    may still be one signed by the previous key (until the log grows)."""
+    key = known_keys().get(checkpoint.key_id)
+    if key is None:
+        raise NoteError(
+            f"检查点由未知密钥 {checkpoint.key_id} 签名：请把该密钥的公钥加入 "
+            "ZHIFA_LEDGER_PUBLIC_KEYS。"
+        )
+    return key

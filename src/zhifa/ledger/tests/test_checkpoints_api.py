@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import stat
+import zipfile
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -207,3 +208,29 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(db, tmp_path):
         assert not verify_ledger().ok  # the new key did not sign it
     signing._load.cache_clear()
     signing._remember.cache_clear()
+
+
+def test_after_a_rotation_the_bag_and_portal_carry_the_key_that_signed_the_checkpoint(
+    db, tmp_path, client
+):
+    from zhifa.ledger.export import export_subject
+
+    def with_key(seed: str):
+        signing._load.cache_clear()
+        signing._remember.cache_clear()
+        return override_settings(LEDGER_KEY_DIR=tmp_path, LEDGER_SIGNING_KEY=seed)
+
+    try:
+        with with_key(_seed(1)):
+            old = signing.server_key().public
+            ledger.record("test.appended", "test.thing:1", None)
+            checkpoint_sign()
+        with with_key(_seed(2)):  # rotated; the log has not grown since
+            export_subject("test.thing:1", tmp_path / "bag.zip")
+            with zipfile.ZipFile(tmp_path / "bag.zip") as zf:
+                name = next(n for n in zf.namelist() if n.endswith("data/public-key.txt"))
+                assert zf.read(name).decode().strip() == old.verifier_key
+            assert old.verifier_key in client.get("/portal/").content.decode()
+    finally:
+        signing._load.cache_clear()
+        signing._remember.cache_clear()
