@@ -25,3 +25,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Tests change data and read the portal in one process without committing (on_commit hooks
 # do not run): read the portal's state on every request (tests of the memo set it).
 PORTAL_STATE_SECONDS = 0
+
+# The push tests' receivers listen on 127.0.0.1 (production refuses loopback subscribers).
+PUSH_ALLOW_LOOPBACK = True

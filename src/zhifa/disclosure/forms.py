@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from zhifa.disclosure import push
 from zhifa.disclosure.models import DisclosureKind
 from zhifa.org.models import Agency
 
@@ -37,6 +38,14 @@ class SubscriberForm(forms.Form):
             )
         if with_active:
             self.fields["active"] = forms.BooleanField(label="启用推送", required=False)
+
+    def clean_url(self) -> str:
+        """URLField also accepts ftp:// and any host; the push accepts http(s) only, and only
+        the hosts in PUSH_ALLOWED_HOSTS when that is set (the service checks the same)."""
+        url = self.cleaned_data["url"]
+        if problem := push.url_problem(url):
+            raise forms.ValidationError(problem)
+        return url
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

@@ -27,7 +27,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from zhifa.disclosure import selectors
 from zhifa.disclosure.models import Disclosure, PublicPage, PublishedVersion
-from zhifa.disclosure.selectors import PUBLIC_STATUSES
 
 BODY_TEMPLATE = "disclosure/_decision_body.html"
 PAGE_TEMPLATE = "disclosure/decision_detail.html"
@@ -45,10 +44,6 @@ def fingerprint() -> str:
         for name in (BODY_TEMPLATE, "disclosure/_portal_nav.html")
     ]
     return hashlib.sha256(repr((sources, FIELDS)).encode()).hexdigest()[:16]
-
-
-def versions_of(disclosure: Disclosure) -> list[PublishedVersion]:
-    return list(PublishedVersion.objects.filter(disclosure=disclosure).order_by("number"))
 
 
 def render_body(disclosure: Disclosure, versions: list[PublishedVersion]) -> tuple[str, SafeString]:
@@ -72,7 +67,7 @@ def render_body(disclosure: Disclosure, versions: list[PublishedVersion]) -> tup
 def refresh(disclosure: Disclosure) -> PublicPage:
     """Render and store the page of a decision that has just changed publicly (called by the
     disclosure services inside their transaction)."""
-    title, body = render_body(disclosure, versions_of(disclosure))
+    title, body = render_body(disclosure, list(disclosure.versions.order_by("number")))
     page, _ = PublicPage.objects.update_or_create(
         disclosure=disclosure,
         defaults={"title": title[:200], "html": str(body), "fingerprint": fingerprint()},
@@ -93,7 +88,7 @@ def body_for(pk: int, *, today: dt.date | None = None) -> tuple[str, SafeString]
         "AND (d.expires_on IS NULL OR d.expires_on >= %s)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, *PUBLIC_STATUSES, today])
+        cursor.execute(sql, [pk, *selectors.PUBLIC_STATUSES, today])
         row = cursor.fetchone()
     if row is None or row[2] != fingerprint():
         return None
@@ -103,7 +98,7 @@ def body_for(pk: int, *, today: dt.date | None = None) -> tuple[str, SafeString]
 def stale_ids() -> list[int]:
     """Public decisions whose page is missing or was rendered by other templates."""
     current = fingerprint()
-    public = Disclosure.objects.filter(status__in=PUBLIC_STATUSES)
+    public = Disclosure.objects.filter(status__in=selectors.PUBLIC_STATUSES)
     fresh = PublicPage.objects.filter(fingerprint=current).values("disclosure_id")
     return list(public.exclude(pk__in=fresh).order_by("pk").values_list("pk", flat=True))
 
@@ -122,7 +117,7 @@ def render_stale(
         batch = ids[start : start + batch_size]
         with transaction.atomic():
             disclosures = (
-                Disclosure.objects.filter(pk__in=batch, status__in=PUBLIC_STATUSES)
+                Disclosure.objects.filter(pk__in=batch, status__in=selectors.PUBLIC_STATUSES)
                 .defer("fields", "text")
                 .prefetch_related(selectors.versions_in_order())
             )

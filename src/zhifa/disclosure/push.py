@@ -9,24 +9,37 @@ Each POST carries the JSON body and the headers
     X-Zhifa-Event: disclosure.published | disclosure.corrected | disclosure.withdrawn
     Idempotency-Key: <UUID of the message, the same on every retry>
     X-Zhifa-Timestamp: <Unix seconds of this attempt>
-    X-Zhifa-Signature: sha256=<hex HMAC-SHA256 of the raw body with the subscriber's secret>
+    X-Zhifa-Signature: sha256=<hex HMAC-SHA256(secret, b"<timestamp>." + raw body)>
+The signature covers the timestamp (as Stripe and Slack do), so a captured request cannot be
+replayed later under a fresh timestamp: receivers verify it and reject old timestamps.
 A 2xx answer is delivery; anything else (status, refused connection, timeout) is retried
 after 1, 2, 4 … minutes (capped at an hour) until `MAX_ATTEMPTS`, then the message is
 "failed" and shown to staff with a retry button. Delivery is at least once: receivers
 deduplicate by Idempotency-Key and keep, per decision id, the item with the highest `seq`.
+
+Staff type the URL, so the sender guards against server-side request forgery: http(s) only,
+optionally only the hosts in `PUSH_ALLOWED_HOSTS`, and never an address that is link-local
+(cloud metadata), multicast, unspecified, reserved or - unless `PUSH_ALLOW_LOOPBACK` - loopback.
+The host is resolved once, checked, and the connection is opened to the checked address
+(`_Pinned`), so DNS cannot answer differently between check and connect (rebinding); for that
+reason pushes go direct, never through an HTTP(S)_PROXY from the environment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 import uuid
 
 from django.conf import settings
@@ -69,8 +82,10 @@ def body_bytes(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """`X-Zhifa-Signature` for a body sent with header `X-Zhifa-Timestamp: <timestamp>`."""
+    signed = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 def backoff(attempt: int) -> dt.timedelta:
@@ -133,14 +148,147 @@ def _enqueue(first: int | None = None) -> None:
 # --- the sender ----------------------------------------------------------------------------------
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is not a delivery: report the 3xx instead of re-sending elsewhere."""
+# --- where a message may go: the guard against server-side request forgery (SSRF) -----------
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+SCHEME_ERROR = "接收地址须为 http:// 或 https:// 开头的网址。"
+# Cloud metadata services outside the link-local range, which the rule for private ranges
+# would let through: Alibaba Cloud's (a shared CGNAT address) and AWS's IPv6 one (unique-local).
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("100.100.100.200", "fd00:ec2::254")
+)
+# "This network" (0.0.0.0/8): Linux connects 0.0.0.0 to the machine itself.
+THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+
+
+class TargetRefused(Exception):
+    """The subscriber's URL may not be pushed to (refused by the guard, or its host name does
+    not resolve); the text (Chinese) says why and what to fix."""
+
+
+def _allowed_hosts() -> set[str]:
+    return {h.strip("[]").rstrip(".").lower() for h in settings.PUSH_ALLOWED_HOSTS}
+
+
+def url_problem(url: str) -> str | None:
+    """Why a subscriber may not have this URL (Chinese, saying what to fix), or None. Checked
+    when staff save the subscriber and again before every send (the settings may change)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number 0-65535
+    except ValueError:
+        return "接收地址格式无效，请填写完整的网址，例如 https://xypt.example.gov.cn/zhifa/push。"
+    if parts.scheme.lower() not in ("http", "https"):
+        return SCHEME_ERROR
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return "接收地址缺少主机名，请填写完整的网址，例如 https://xypt.example.gov.cn/zhifa/push。"
+    allowed = _allowed_hosts()
+    if allowed and host not in allowed:
+        return (
+            f"接收地址的主机 {host} 不在允许推送的主机列表中（设置 PUSH_ALLOWED_HOSTS，"
+            "环境变量 ZHIFA_PUSH_ALLOWED_HOSTS）。"
+            "请改用列表中的主机，或请系统管理员把它加入该设置。"
+        )
+    return None
+
+
+def _refused_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if ip in METADATA_ADDRESSES:
+        return "云服务器元数据服务地址"
+    if ip.is_link_local:  # 169.254.169.254 and friends: the usual metadata services
+        return "链路本地地址"
+    if ip.is_loopback:  # checked before "reserved": ::1 is in a reserved IPv6 block
+        return None if settings.PUSH_ALLOW_LOOPBACK else "本机回环地址"
+    if ip.is_multicast:
+        return "组播地址"
+    if ip.is_unspecified or (ip.version == 4 and ip in THIS_NETWORK):
+        return "未指定地址"
+    if ip.is_reserved:
+        return "保留地址"
+    return None  # public and private (10/8, 172.16/12, 192.168/16: government intranets)
+
+
+def address_problem(address: str) -> str | None:
+    """Why the sender must not connect to this resolved address (Chinese), or None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone ("fe80::1%eth0")
+    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:169.254.169.254 is 169.254.169.254
+        ip = ip.ipv4_mapped
+    kind = _refused_kind(ip)
+    if kind is None:
         return None
+    if kind == "本机回环地址":
+        fix = "如确需推送到本机（仅限测试或演示），请设置 ZHIFA_PUSH_ALLOW_LOOPBACK=1。"
+    else:
+        fix = "请核对接收地址及其域名解析。"
+    return f"目标地址 {ip} 属于{kind}，已拒绝推送（防止服务器端请求伪造）。{fix}"
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+def checked_addresses(host: str, port: int) -> list[str]:
+    """The addresses of `host`, resolved once; TargetRefused if any of them is refused (a name
+    that also points at a forbidden address is suspect, whichever address we would pick)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise TargetRefused(
+            f"无法解析接收地址的主机名 {host}：{exc}。请核对接收地址或本机的 DNS 设置。"
+        ) from exc
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    for address in addresses:
+        if problem := address_problem(address):
+            raise TargetRefused(problem)
+    return addresses
+
+
+def _connect_first(addresses: list[str], address, timeout, source_address) -> socket.socket:
+    """`socket.create_connection`, but to the checked addresses instead of resolving again."""
+    error: OSError | None = None
+    for ip in addresses:
+        try:
+            return socket.create_connection((ip, address[1]), timeout, source_address)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("没有可用的地址")
+
+
+class _Pinned:
+    """Connects to addresses checked by `checked_addresses`, so a DNS answer that changes
+    between the check and the connection (DNS rebinding) is never used. The Host header still
+    names the host, and for https `HTTPSConnection.connect` wraps the socket with
+    `server_hostname=self.host`: SNI and the certificate check use the host name, not the IP."""
+
+    def __init__(self, host: str, port: int, addresses: list[str], **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._create_connection = functools.partial(_connect_first, addresses)
+
+
+class _PinnedHTTPConnection(_Pinned, http.client.HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_Pinned, http.client.HTTPSConnection):
+    pass
+
+
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()  # verifies the certificate and its host name
+
+
+def _connection(url: str) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to the subscriber's checked addresses (not yet open) and the request target.
+    Redirects are never followed (http.client does not): a 3xx is reported, not re-sent."""
+    if problem := url_problem(url):
+        raise TargetRefused(problem)
+    parts = urllib.parse.urlsplit(url)
+    secure = parts.scheme.lower() == "https"
+    port = parts.port or (443 if secure else 80)
+    addresses = checked_addresses(parts.hostname, port)
+    if secure:
+        conn = _PinnedHTTPSConnection(
+            parts.hostname, port, addresses, timeout=TIMEOUT, context=_tls_context()
+        )
+    else:
+        conn = _PinnedHTTPConnection(parts.hostname, port, addresses, timeout=TIMEOUT)
+    return conn, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def _claim(now: dt.datetime, limit: int, first: int | None = None) -> list[OutboxMessage]:
@@ -167,32 +315,33 @@ def _claim(now: dt.datetime, limit: int, first: int | None = None) -> list[Outbo
 
 def _post(message: OutboxMessage, now: dt.datetime) -> tuple[int | None, str]:
     body = body_bytes(message.payload)
-    if not message.subscriber.url.lower().startswith(("http://", "https://")):
-        return None, "接收地址必须以 http:// 或 https:// 开头。"
-    # Only http(s) URLs get here: the subscriber form accepts nothing else (URLField).
-    request = urllib.request.Request(  # noqa: S310
-        message.subscriber.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": USER_AGENT,
-            "X-Zhifa-Event": message.event,
-            "Idempotency-Key": str(message.key),
-            "X-Zhifa-Timestamp": str(int(now.timestamp())),
-            "X-Zhifa-Signature": signature(message.subscriber.secret, body),
-        },
-    )
+    timestamp = str(int(now.timestamp()))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-Zhifa-Event": message.event,
+        "Idempotency-Key": str(message.key),
+        "X-Zhifa-Timestamp": timestamp,
+        "X-Zhifa-Signature": signature(message.subscriber.secret, timestamp, body),
+    }
     try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
-            response.read(65536)
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"接收方返回 HTTP {exc.code}"
-    except urllib.error.URLError as exc:
-        return None, f"无法连接接收方：{exc.reason}"[:500]
-    except (TimeoutError, OSError, ValueError) as exc:
-        return None, f"发送失败：{exc}"[:500]
+        conn, target = _connection(message.subscriber.url)
+    except TargetRefused as exc:
+        return None, str(exc)[:500]
+    try:
+        try:
+            conn.connect()
+        except (OSError, ValueError) as exc:
+            return None, f"无法连接接收方：{exc}"[:500]
+        try:
+            conn.request("POST", target, body=body, headers=headers)
+            with conn.getresponse() as response:
+                response.read(65536)
+                status = response.status
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            return None, f"发送失败：{exc}"[:500]
+    finally:
+        conn.close()
     if 200 <= status < 300:
         return status, ""
     return status, f"接收方返回 HTTP {status}"
@@ -202,7 +351,9 @@ def send(message: OutboxMessage, now: dt.datetime | None = None) -> Delivery:
     """One attempt for a claimed message; logs it and schedules the retry (or gives up)."""
     now = now or timezone.now()
     clock = time.monotonic()
-    status, error = _post(message, now)
+    # The signed timestamp is the wall clock of this attempt, not the run's `now`: a long batch
+    # can take minutes, and receivers reject timestamps older than a few minutes.
+    status, error = _post(message, timezone.now())
     finished = now + dt.timedelta(seconds=time.monotonic() - clock)
     ok = status is not None and 200 <= status < 300
     with transaction.atomic():
@@ -262,8 +413,8 @@ def _validated(name: str, url: str, kinds: list[str]) -> tuple[str, str, list[st
     errors = {}
     if not name:
         errors["name"] = "请填写接收平台名称。"
-    if not url.lower().startswith(("http://", "https://")):
-        errors["url"] = "接收地址须为 http:// 或 https:// 开头的网址。"
+    if problem := url_problem(url):
+        errors["url"] = problem
     bad = [k for k in kinds if k not in DisclosureKind.values]
     if bad:
         errors["kinds"] = "推送类别无效：" + "、".join(bad)

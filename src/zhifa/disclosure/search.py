@@ -28,6 +28,7 @@ officer name). Newest first on ties. `Results.capped` says when more than `WINDO
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import multiprocessing
@@ -306,21 +307,22 @@ def bulk_index_disclosures(
         return len(documents)
 
     try:
-        for start in range(0, len(ids), batch_size):
-            batch = ids[start : start + batch_size]
-            documents, gone = _decision_documents(batch)
-            order = {pk: n for n, pk in enumerate(batch)}
-            documents.sort(key=lambda d: order[d.object_id])
-            texts = [_text(doc) for doc in documents]
-            if pool:
-                tokens = pool.map_async(tokenize.index_tokens, texts, chunksize=50)
-            else:
-                tokens = [tokenize.index_tokens(text) for text in texts]
+        with _bulk_cache():
+            for start in range(0, len(ids), batch_size):
+                batch = ids[start : start + batch_size]
+                documents, gone = _decision_documents(batch)
+                order = {pk: n for n, pk in enumerate(batch)}
+                documents.sort(key=lambda d: order[d.object_id])
+                texts = [_text(doc) for doc in documents]
+                if pool:
+                    tokens = pool.map_async(tokenize.index_tokens, texts, chunksize=50)
+                else:
+                    tokens = [tokenize.index_tokens(text) for text in texts]
+                if pending:
+                    indexed += write(*pending)
+                pending = (documents, gone, len(batch), tokens)
             if pending:
                 indexed += write(*pending)
-            pending = (documents, gone, len(batch), tokens)
-        if pending:
-            indexed += write(*pending)
     finally:
         if pool:
             pool.terminate()
@@ -328,6 +330,28 @@ def bulk_index_disclosures(
     if optimize and len(ids) >= 10_000:
         optimise_index()
     return indexed
+
+
+# SQLite's page cache while bulk indexing, in KiB. FTS5 merges its segments as batches arrive;
+# with a small cache it re-read them from the file for every batch, and each batch took longer
+# than the last (2,000 entries: 17 s with 2 MB at 20,000 entries, 1.8 s with 64 MB).
+BULK_CACHE_KIB = 512 * 1024
+
+
+@contextlib.contextmanager
+def _bulk_cache():
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def optimise_index() -> None:

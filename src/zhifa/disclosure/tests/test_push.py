@@ -9,6 +9,8 @@ import hmac
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -55,7 +57,8 @@ class Receiver:
     def handle(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
         if self.delay:
             time.sleep(self.delay)
-        expected = "sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+        timestamp = request.headers["X-Zhifa-Timestamp"]
+        expected = push.signature(self.secret, timestamp, body)
         key = request.headers["Idempotency-Key"]
         with self.lock:
             self.requests.append({"key": key, "headers": dict(request.headers), "body": body})
@@ -339,9 +342,47 @@ def test_two_workers_never_send_the_same_message(ledger_purge, cw, receiver, mon
 def test_signature_recipe():
     body = push.body_bytes({"b": "张某某", "a": 1})
     assert body == '{"a":1,"b":"张某某"}'.encode()
-    assert push.signature("k", body) == (
-        "sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest()
+    assert push.signature("k", "1700000000", body) == (
+        "sha256=" + hmac.new(b"k", b"1700000000." + body, hashlib.sha256).hexdigest()
     )
+    # the timestamp is signed: the same body under another timestamp has another signature
+    assert push.signature("k", "1700000300", body) != push.signature("k", "1700000000", body)
     assert [push.backoff(n) for n in (1, 2, 3, 7, 20)] == [
         dt.timedelta(minutes=m) for m in (1, 2, 4, 60, 60)
     ]
+
+
+def test_replay_with_fresh_timestamp_is_rejected(cw, receiver):
+    """A captured request re-sent later under a new X-Zhifa-Timestamp does not verify, so a
+    receiver that rejects old timestamps also rejects replays."""
+    rx = receiver()
+    _subscribe(cw, rx)
+    (draft,) = _drafts(cw, 1)
+    publish(cw, draft)
+    push.deliver_due()
+    (captured,) = rx.requests
+    assert rx.bad_signatures == 0 and len(rx.store) == 1
+    headers = {
+        name: captured["headers"][name]
+        for name in ("Content-Type", "X-Zhifa-Event", "Idempotency-Key", "X-Zhifa-Signature")
+    }
+    headers["X-Zhifa-Timestamp"] = str(int(captured["headers"]["X-Zhifa-Timestamp"]) + 600)
+    replay = urllib.request.Request(rx.url, data=captured["body"], headers=headers)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(replay, timeout=5)
+    assert answer.value.code == 401 and rx.bad_signatures == 1
+
+
+def test_signed_timestamp_is_the_attempt_time(cw, receiver):
+    """A run that started minutes ago (a long batch) still signs the current time, so a
+    receiver's 5-minute freshness check accepts it."""
+    rx = receiver()
+    _subscribe(cw, rx)
+    (draft,) = _drafts(cw, 1)
+    publish(cw, draft)
+    run_started = timezone.now() - dt.timedelta(minutes=10)
+    OutboxMessage.objects.update(next_attempt_at=run_started)
+    assert push.deliver_due(now=run_started)["delivered"] == 1
+    (request,) = rx.requests
+    assert abs(int(request["headers"]["X-Zhifa-Timestamp"]) - time.time()) < 60
+    assert Delivery.objects.get().started_at == run_started
