@@ -5,6 +5,7 @@ snippets and any query text."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from zhifa.cases.tests.conftest import walk_penalty
@@ -188,6 +189,26 @@ def test_bulk_index_and_reindex(cw):
     counts = search.reindex()
     assert counts["decision"] == 1 and counts["item"] == 2 and counts["officer"] >= 1
     assert _ids("能源") == [d.pk]
+
+
+def test_bulk_index_over_existing_entries_keeps_the_full_text_index_whole(cw):
+    d = published_decision(cw)
+    for _ in range(2):  # the second time, every entry exists already
+        assert search.bulk_index_disclosures([d.pk]) == 1
+        assert _ids("能源") == [d.pk] and SearchEntry.objects.count() == 1
+    if connection.vendor == "sqlite":  # the insert trigger is back, the FTS5 rows consistent
+        with connection.cursor() as cursor:
+            check = "INSERT INTO disclosure_search_fts(disclosure_search_fts) VALUES (%s)"
+            cursor.execute(check, ["integrity-check"])
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'disclosure_search_ai'")
+            assert cursor.fetchone() == (1,)
+    services.disclosure_correct(
+        acting_user=cw.user("leader_a"),
+        disclosure=d,
+        reason="更正笔误",
+        fields={"party_name": "更正后的光伏单位"},
+    )
+    assert _ids("光伏") == [d.pk]  # indexed by the service, through the trigger again
 
 
 def test_ranking_and_paging(cw):
