@@ -365,7 +365,8 @@ def bulk_index_disclosures(
             pool.terminate()
             pool.join()
     if optimize and len(ids) >= 10_000:
-        optimise_index()
+        with _bulk_cache():  # the merge rewrites the whole index
+            optimise_index()
     return indexed
 
 
