@@ -70,25 +70,28 @@ def refresh(disclosure: Disclosure) -> PublicPage:
     title, body = render_body(disclosure, list(disclosure.versions.order_by("number")))
     page, _ = PublicPage.objects.update_or_create(
         disclosure=disclosure,
-        defaults={"title": title[:200], "html": str(body), "fingerprint": fingerprint()},
+        defaults={
+            "title": title[:200],
+            "html": str(body),
+            "expires_on": disclosure.expires_on,
+            "fingerprint": fingerprint(),
+        },
     )
     return page
 
 
 def body_for(pk: int, *, today: dt.date | None = None) -> tuple[str, SafeString] | None:
-    """The stored title and body of a public, unexpired decision: one statement, no model
-    instances (it runs on every visit). None when the decision is not public, has no stored
-    page, or its page was rendered by other templates: the caller then renders it live."""
+    """The stored title and body of a public, unexpired decision: one primary-key read, no
+    model instances (it runs on every visit). None when there is no stored page (the decision
+    is not public, or not rendered yet) or it was rendered by other templates: the caller then
+    renders it live (and answers 404 for what is not public)."""
     today = today or timezone.localdate()
-    page, disclosure = PublicPage._meta.db_table, Disclosure._meta.db_table
     sql = (
-        f"SELECT p.title, p.html, p.fingerprint FROM {page} p "  # noqa: S608 - our own tables
-        f"JOIN {disclosure} d ON d.id = p.disclosure_id "
-        "WHERE d.id = %s AND d.status IN (%s, %s) "
-        "AND (d.expires_on IS NULL OR d.expires_on >= %s)"
+        f"SELECT title, html, fingerprint FROM {PublicPage._meta.db_table} "  # noqa: S608
+        "WHERE disclosure_id = %s AND (expires_on IS NULL OR expires_on >= %s)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, *selectors.PUBLIC_STATUSES, today])
+        cursor.execute(sql, [pk, today])
         row = cursor.fetchone()
     if row is None or row[2] != fingerprint():
         return None
@@ -129,6 +132,7 @@ def render_stale(
                         disclosure=disclosure,
                         title=title[:200],
                         html=str(body),
+                        expires_on=disclosure.expires_on,
                         fingerprint=fingerprint(),
                     )
                 )

@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ),
                 ("title", models.CharField(max_length=200, verbose_name="页面标题")),
                 ("html", models.TextField(verbose_name="页面正文（脱敏）")),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="公示期至")),
                 ("fingerprint", models.CharField(max_length=16, verbose_name="模板指纹")),
                 ("rendered_at", models.DateTimeField(auto_now=True, verbose_name="生成时间")),
             ],

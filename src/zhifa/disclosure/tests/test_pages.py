@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from zhifa.cases.tests.conftest import walk_penalty
 from zhifa.disclosure import pages, services
 from zhifa.disclosure.models import Disclosure, PublicPage
 from zhifa.disclosure.tests.conftest import published_decision
@@ -53,12 +54,24 @@ def test_a_correction_and_a_withdrawal_render_the_page_again(cw, client):
     assert "撤回理由：复议撤销" in body and "更正后的全文" not in body
 
 
-def test_expired_or_unpublished_decisions_are_not_served_from_their_stored_page(cw, client):
+def test_a_page_leaves_the_portal_when_its_publication_period_ends(cw, client):
     d = published_decision(cw)
-    Disclosure.objects.filter(pk=d.pk).update(expires_on=timezone.localdate() - dt.timedelta(1))
+    page = PublicPage.objects.get(disclosure=d)
+    assert page.expires_on == d.expires_on  # copied at publication
+    today = timezone.localdate()
+    assert pages.body_for(d.pk, today=d.expires_on) is not None
+    assert pages.body_for(d.pk, today=d.expires_on + dt.timedelta(days=1)) is None
+    PublicPage.objects.filter(pk=page.pk).update(expires_on=today - dt.timedelta(days=1))
+    Disclosure.objects.filter(pk=d.pk).update(expires_on=today - dt.timedelta(days=1))
     assert _visit(client, d)[0].status_code == 404
-    Disclosure.objects.filter(pk=d.pk).update(expires_on=None, status="reviewed")
-    assert _visit(client, d)[0].status_code == 404
+
+
+def test_decisions_without_a_public_page_are_not_found(cw, client):
+    walk_penalty(cw, "served")
+    services.disclosure_sync()
+    draft = Disclosure.objects.get()
+    assert not PublicPage.objects.exists()
+    assert _visit(client, draft)[0].status_code == 404
     assert client.get("/portal/decisions/999999/").status_code == 404
 
 
