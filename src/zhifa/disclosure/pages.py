@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
@@ -100,10 +101,11 @@ def body_for(pk: int, *, today: dt.date | None = None) -> tuple[str, SafeString]
 
 def stale_ids() -> list[int]:
     """Public decisions whose page is missing or was rendered by other templates."""
-    current = fingerprint()
-    public = Disclosure.objects.filter(status__in=selectors.PUBLIC_STATUSES)
-    fresh = PublicPage.objects.filter(fingerprint=current).values("disclosure_id")
-    return list(public.exclude(pk__in=fresh).order_by("pk").values_list("pk", flat=True))
+    fresh = PublicPage.objects.filter(disclosure=OuterRef("pk"), fingerprint=fingerprint())
+    # NOT EXISTS, an anti-join: PostgreSQL ran `NOT IN (subquery)` row by row once the
+    # subquery outgrew work_mem (minutes at 1,000,000 pages).
+    stale = Disclosure.objects.filter(status__in=selectors.PUBLIC_STATUSES).filter(~Exists(fresh))
+    return list(stale.order_by("pk").values_list("pk", flat=True))
 
 
 def render_stale(
