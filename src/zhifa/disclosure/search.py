@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
@@ -551,6 +552,20 @@ DENSE = 0.2  # below this share of matching ids, PostgreSQL reads a slice throug
 _PLANNER = ("enable_indexscan", "enable_seqscan")
 
 
+ONE_PASS = 5_000  # expected matches up to which the window is one bitmap pass (PostgreSQL)
+
+
+def _pg_expected(cursor, sql: str, params: list) -> float:
+    """The planner's estimate of the rows matching `sql`'s conditions (before its LIMIT)."""
+    cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    node = plan[0]["Plan"]
+    while node.get("Node Type") in ("Limit", "Sort") and node.get("Plans"):
+        node = node["Plans"][0]
+    return float(node.get("Plan Rows", 0))
+
+
 def _pg_window(expression, where, params, size, low, high) -> list[tuple]:
     """PostgreSQL: the window in id slices, newest slice first.
 
@@ -564,7 +579,12 @@ def _pg_window(expression, where, params, size, low, high) -> list[tuple]:
     the rest (after three slices, the remainder at once), and while that share is under
     `DENSE` it is read with plain index and sequential scans switched off (SET LOCAL, put back
     afterwards): a bitmap AND of the GIN matches and the slice's primary-key range, which reads
-    only the matching rows in the slice."""
+    only the matching rows in the slice.
+
+    Each pass through GIN costs the posting lists of every word of the query, whatever the
+    slice: 25-35 ms at 1,000,000 entries when a decision number or company name brings common
+    words ("2026", "有限公司") with its rare ones. So when the planner expects few matches in
+    all (`ONE_PASS`), the window is read in one bitmap pass over the whole range instead."""
     conditions = " AND ".join(where)
     sql = (
         "SELECT e.id, e.date, e.title FROM disclosure_searchentry e "  # noqa: S608
@@ -578,6 +598,10 @@ def _pg_window(expression, where, params, size, low, high) -> list[tuple]:
             low, high = cursor.fetchone()
             if low is None:
                 return []
+        if _pg_expected(cursor, sql, [expression, *params, low, high, size]) <= ONE_PASS:
+            with _planner_off(cursor, _PLANNER):
+                cursor.execute(sql, [expression, *params, low, high, size])
+                return cursor.fetchall()
         density = 1.0  # the share of ids known to match: unknown before the first slice
         top, width = high, 3 * size // 2
         for slice_number in range(4):

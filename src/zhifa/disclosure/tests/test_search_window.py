@@ -21,10 +21,12 @@ def _day(i: int) -> dt.date:
     return START + dt.timedelta(days=(i * 7) % 200)
 
 
-@pytest.fixture
-def entries(db, monkeypatch):
+@pytest.fixture(params=["sliced", "one pass"])
+def entries(db, monkeypatch, request):
     """N guide entries: every one holds 常见, every 37th 罕见, every 5th 一半 (half of them
-    of kind licence); titles hold none of the words, so the order is newest first."""
+    of kind licence); titles hold none of the words, so the order is newest first. On
+    PostgreSQL, once read in slices and once in one pass (as when few matches are expected)."""
+    monkeypatch.setattr(search, "ONE_PASS", -1 if request.param == "sliced" else 10**9)
     docs = []
     for i in range(N):
         words = ["常见"]
