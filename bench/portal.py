@@ -264,7 +264,7 @@ def explain_slow(rows: list[dict]) -> dict[str, str]:
             (
                 c["sql"]
                 for c in captured.captured_queries
-                if "MATCH" in c["sql"] or "@@" in c["sql"]
+                if ("MATCH" in c["sql"] or "@@" in c["sql"]) and not c["sql"].startswith("EXPLAIN")
             ),
             None,
         )
