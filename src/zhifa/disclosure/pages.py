@@ -121,8 +121,11 @@ def render_stale(
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         with transaction.atomic():
+            # Locked as the publishing services lock them: a correction committed meanwhile
+            # is either seen here or waits, never overwritten by an older rendering.
             disclosures = (
                 Disclosure.objects.filter(pk__in=batch, status__in=selectors.PUBLIC_STATUSES)
+                .select_for_update()
                 .defer("fields", "text")
                 .prefetch_related(selectors.versions_in_order())
             )
