@@ -40,6 +40,9 @@ def search_refresh() -> dict:
     return refresh_sources()
 
 
+PAGES_PER_RUN = 20_000
+
+
 @db_periodic_task(crontab(minute="*/10"))
 def pages_render() -> int:
     """Every 10 minutes: renders public pages that are missing or were rendered by an older
@@ -48,6 +51,3 @@ def pages_render() -> int:
     from zhifa.disclosure.pages import render_stale, stale_ids
 
     return render_stale(stale_ids()[:PAGES_PER_RUN])
-
-
-PAGES_PER_RUN = 20_000

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from zhifa.cases.tests.conftest import walk_penalty
-from zhifa.disclosure import pages, services
+from zhifa.disclosure import pages, services, tasks
 from zhifa.disclosure.models import Disclosure, PublicPage
 from zhifa.disclosure.tests.conftest import published_decision
 
@@ -85,6 +85,15 @@ def test_a_page_from_other_templates_is_rendered_live_until_rendered_again(cw, c
     assert pages.stale_ids() == []
     response, queries = _visit(client, d)
     assert queries == 1 and "旧模板页面" not in response.content.decode()
+
+
+def test_the_periodic_task_renders_stale_pages_at_most_pages_per_run(cw, monkeypatch):
+    d = published_decision(cw)
+    PublicPage.objects.filter(disclosure=d).update(fingerprint="older")
+    monkeypatch.setattr(tasks, "PAGES_PER_RUN", 0)
+    assert tasks.pages_render.call_local() == 0 and pages.stale_ids() == [d.pk]
+    monkeypatch.setattr(tasks, "PAGES_PER_RUN", 10)
+    assert tasks.pages_render.call_local() == 1 and pages.stale_ids() == []
 
 
 def test_render_stale_fills_in_missing_pages_only_for_public_decisions(cw):
