@@ -24,7 +24,7 @@ from zhifa import ledger
 from zhifa.cases import evidence_views, forms, permissions, selectors, services
 from zhifa.cases.models import AvException, CaseKind, CaseStatus, Procedure
 from zhifa.core.access import allowed
-from zhifa.core.forms import add_service_errors, get_or_404
+from zhifa.core.forms import add_service_errors, form_outcome, get_or_404
 from zhifa.ledger.selectors import latest_checkpoint
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -442,11 +442,8 @@ def _action_view(action: Action) -> Callable:
         case = get_or_404(selectors.case_get, user=request.user, pk=pk)
         form = _form(action, case, request.user, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            try:
-                action.run(request, case, form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            done = form_outcome(form, lambda: action.run(request, case, form.cleaned_data))
+            if done:
                 case.refresh_from_db()
                 step = selectors.step_names({case.flow_id}).get((case.flow_id, case.step), "")
                 messages.success(request, action.message.format(case=case, step=step))

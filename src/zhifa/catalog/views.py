@@ -16,7 +16,7 @@ from zhifa.catalog import discretion, forms, guide, permissions, selectors, serv
 from zhifa.catalog.flowchart import render_flow_svg
 from zhifa.catalog.models import FlowDefinition, ItemKind
 from zhifa.core.access import allowed, public
-from zhifa.core.forms import add_service_errors, get_or_404
+from zhifa.core.forms import form_outcome, get_or_404
 from zhifa.org import selectors as org_selectors
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -111,13 +111,14 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def item_create(request: HttpRequest) -> HttpResponse:
     form = forms.ItemCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            item = services.item_create(
+        done = form_outcome(
+            form,
+            lambda: services.item_create(
                 acting_user=request.user, code=form.cleaned_data["code"], content=form.content()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if done:
+            item = done.value
             messages.success(request, f"已新增执法事项 {item.code}，请提交局领导批准后公布。")
             return redirect("catalog:item_detail", pk=item.pk)
     return render(request, "catalog/item_form.html", {"form": form, "title": "新增执法事项"})
@@ -131,17 +132,17 @@ def item_revise(request: HttpRequest, pk: int) -> HttpResponse:
     initial = forms.ItemForm.initial_from(latest) if latest else {}
     form = forms.ItemReviseForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            version = services.item_revise(
+        done = form_outcome(
+            form,
+            lambda: services.item_revise(
                 acting_user=request.user,
                 item=item,
                 content=form.content(),
                 change_note=form.cleaned_data["change_note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"已保存第{version.number}版草稿，批准后生效。")
+            ),
+        )
+        if done:
+            messages.success(request, f"已保存第{done.value.number}版草稿，批准后生效。")
             return redirect("catalog:item_detail", pk=item.pk)
     title = f"修订执法事项：{item.code}"
     return render(request, "catalog/item_form.html", {"form": form, "title": title, "item": item})
@@ -201,16 +202,16 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 def inspection_create(request: HttpRequest) -> HttpResponse:
     form = forms.InspectionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.inspection_create(
+        done = form_outcome(
+            form,
+            lambda: services.inspection_create(
                 acting_user=request.user,
                 code=form.cleaned_data["code"],
                 content=form.content_value(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"已新增随机抽查事项 {entry.code}，已在公示平台公布。")
+            ),
+        )
+        if done:
+            messages.success(request, f"已新增随机抽查事项 {done.value.code}，已在公示平台公布。")
             return redirect("catalog:inspection_list")
     return render(
         request, "catalog/inspection_form.html", {"form": form, "title": "新增随机抽查事项"}
@@ -228,13 +229,13 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         editing=True,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_update(
+        done = form_outcome(
+            form,
+            lambda: services.inspection_update(
                 acting_user=request.user, entry=entry, content=form.content_value()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, f"已保存随机抽查事项 {entry.code}。")
             return redirect("catalog:inspection_list")
     return render(
@@ -299,11 +300,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
 def numbering_set(request: HttpRequest) -> HttpResponse:
     form = forms.NumberingForm(request.POST)
     if form.is_valid():
-        try:
-            services.numbering_pattern_set(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        done = form_outcome(
+            form,
+            lambda: services.numbering_pattern_set(acting_user=request.user, **form.cleaned_data),
+        )
+        if done:
             messages.success(request, "文书编号格式已保存。")
             return redirect("catalog:template_list")
     return _template_page(request, form)

@@ -5,7 +5,6 @@ supervisor reads every agency's. The signing secret is shown once, right after c
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhifa.core.access import allowed
-from zhifa.core.forms import add_service_errors, flash_outcome, get_or_404
+from zhifa.core.forms import flash_outcome, form_outcome, get_or_404
 from zhifa.disclosure import permissions, push, selectors
 from zhifa.disclosure.forms import SubscriberForm
 from zhifa.disclosure.models import OutboxStatus
@@ -49,13 +48,11 @@ def subscriber_list(request: HttpRequest) -> HttpResponse:
 def subscriber_create(request: HttpRequest) -> HttpResponse:
     form = SubscriberForm(request.POST or None, agencies=_agency_choices(request.user))
     if request.method == "POST" and form.is_valid():
-        try:
-            subscriber, secret = push.subscriber_create(
-                acting_user=request.user, **form.service_kwargs()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        done = form_outcome(
+            form, lambda: push.subscriber_create(acting_user=request.user, **form.service_kwargs())
+        )
+        if done:
+            subscriber, secret = done.value
             # Shown once, on the next page, then gone from the session.
             request.session[SECRET_SESSION_KEY] = {"pk": subscriber.pk, "secret": secret}
             messages.success(request, f"已添加订阅方：{subscriber.name}。")
@@ -111,13 +108,13 @@ def subscriber_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = SubscriberForm(request.POST or None, initial=initial, with_active=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            push.subscriber_update(
+        done = form_outcome(
+            form,
+            lambda: push.subscriber_update(
                 acting_user=request.user, subscriber=subscriber, **form.service_kwargs()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, "已保存。")
             return redirect("disclosure:subscriber_detail", pk=subscriber.pk)
     return render(

@@ -6,7 +6,7 @@ Views stay thin: parse the form, call a selector or a service, render.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from zhifa.core.access import allowed
-from zhifa.core.forms import add_service_errors, get_or_404
+from zhifa.core.forms import form_outcome, get_or_404
 from zhifa.org import forms, permissions, selectors, services
 from zhifa.org.models import DeviceStatus
 from zhifa.org.roles import OFFICE_GRANTABLE, Role
@@ -64,8 +64,9 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     form = forms.StaffCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            staff = services.staff_create(
+        done = form_outcome(
+            form,
+            lambda: services.staff_create(
                 acting_user=request.user,
                 username=data["username"],
                 password=data["password"],
@@ -76,10 +77,10 @@ def staff_create(request: HttpRequest) -> HttpResponse:
                 legal_qualification=data["legal_qualification"],
                 qualification_detail=data["qualification_detail"],
                 roles=[Role(r) for r in data["roles"]],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if done:
+            staff = done.value
             messages.success(request, f"已添加工作人员：{staff.real_name}。")
             return redirect("org:staff_detail", pk=staff.pk)
     return render(
@@ -106,8 +107,9 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.StaffEditForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.staff_update(
+        done = form_outcome(
+            form,
+            lambda: services.staff_update(
                 acting_user=request.user,
                 staff=staff,
                 real_name=data["real_name"],
@@ -118,10 +120,9 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 qualification_detail=data["qualification_detail"],
                 is_active=data["is_active"],
                 roles=[Role(r) for r in data["roles"]],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, "已保存。")
             return redirect("org:staff_detail", pk=staff.pk)
     return render(
@@ -164,8 +165,9 @@ def certificate_create(request: HttpRequest, staff_pk: int) -> HttpResponse:
     form = forms.CertificateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.certificate_create(
+        done = form_outcome(
+            form,
+            lambda: services.certificate_create(
                 acting_user=request.user,
                 holder=holder,
                 number=data["number"],
@@ -173,10 +175,9 @@ def certificate_create(request: HttpRequest, staff_pk: int) -> HttpResponse:
                 areas=list(data["areas"]),
                 valid_from=data["valid_from"],
                 valid_to=data["valid_to"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, f"已为{holder.real_name}登记执法证。")
             return redirect("org:staff_detail", pk=holder.pk)
     return render(
@@ -209,34 +210,34 @@ def certificate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and "status" in request.POST:
         if status_form.is_valid():
-            try:
-                services.certificate_set_status(
+            done = form_outcome(
+                status_form,
+                lambda: services.certificate_set_status(
                     acting_user=request.user,
                     certificate=certificate,
                     status=status_form.cleaned_data["status"],
                     reason=status_form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                add_service_errors(status_form, error)
-            else:
+                ),
+            )
+            if done:
                 messages.success(request, f"执法证{certificate.number}状态已变更。")
                 return redirect("org:certificate_list")
         form = forms.CertificateForm(initial=initial)
         form.fields["number"].disabled = True
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.certificate_update(
+        done = form_outcome(
+            form,
+            lambda: services.certificate_update(
                 acting_user=request.user,
                 certificate=certificate,
                 issuing_authority=data["issuing_authority"],
                 areas=list(data["areas"]),
                 valid_from=data["valid_from"],
                 valid_to=data["valid_to"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+            ),
+        )
+        if done:
             messages.success(request, "已保存。")
             return redirect("org:certificate_list")
     return render(
@@ -251,11 +252,10 @@ def certificate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_list(request: HttpRequest) -> HttpResponse:
     form = forms.UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        done = form_outcome(
+            form, lambda: services.unit_create(acting_user=request.user, **form.cleaned_data)
+        )
+        if done:
             messages.success(request, f"已添加科室：{form.cleaned_data['name']}。")
             return redirect("org:unit_list")
     return render(
@@ -275,11 +275,11 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial={"name": unit.name, "is_legal_unit": unit.is_legal_unit}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(acting_user=request.user, unit=unit, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        done = form_outcome(
+            form,
+            lambda: services.unit_update(acting_user=request.user, unit=unit, **form.cleaned_data),
+        )
+        if done:
             messages.success(request, "已保存。")
             return redirect("org:unit_list")
     return render(
@@ -311,11 +311,11 @@ def training_list(request: HttpRequest) -> HttpResponse:
 def training_plan_create(request: HttpRequest) -> HttpResponse:
     form = forms.TrainingPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.training_plan_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        done = form_outcome(
+            form,
+            lambda: services.training_plan_create(acting_user=request.user, **form.cleaned_data),
+        )
+        if done:
             messages.success(request, "已添加培训计划。")
             return redirect("org:training_list")
     return render(
@@ -340,14 +340,14 @@ def training_record_create(request: HttpRequest) -> HttpResponse:
     form = forms.TrainingRecordForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            records = services.training_record_create(
+        done = form_outcome(
+            form,
+            lambda: services.training_record_create(
                 acting_user=request.user, **{**data, "staff": list(data["staff"])}
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"已登记{len(records)}人次培训。")
+            ),
+        )
+        if done:
+            messages.success(request, f"已登记{len(done.value)}人次培训。")
             return redirect("org:training_list")
     return render(
         request,
@@ -381,12 +381,11 @@ def device_list(request: HttpRequest) -> HttpResponse:
         if form is None:
             raise PermissionDenied("您没有登记执法装备的权限。")
         if form.is_valid():
-            try:
-                device = services.device_create(acting_user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"已登记执法装备：{device}。")
+            done = form_outcome(
+                form, lambda: services.device_create(acting_user=request.user, **form.cleaned_data)
+            )
+            if done:
+                messages.success(request, f"已登记执法装备：{done.value}。")
                 return redirect("org:device_list")
     status = request.GET.get("status", "")
     status = status if status in DeviceStatus.values else ""
@@ -418,11 +417,13 @@ def device_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = forms.DeviceForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.device_update(acting_user=request.user, device=device, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        done = form_outcome(
+            form,
+            lambda: services.device_update(
+                acting_user=request.user, device=device, **form.cleaned_data
+            ),
+        )
+        if done:
             messages.success(request, "已保存。")
             return redirect("org:device_list")
     return render(

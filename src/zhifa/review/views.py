@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhifa.cases import selectors as case_selectors
 from zhifa.core.access import allowed
-from zhifa.core.forms import add_service_errors, get_or_404
+from zhifa.core.forms import form_outcome, get_or_404
 from zhifa.review import forms, permissions, selectors, services
 from zhifa.review.models import ITEM_NAMES, LegalAdviceRequest, ReviewRule, ReviewStatus
 from zhifa.review.rules import settings_for
@@ -44,14 +44,9 @@ def _form_page(
     context: dict | None = None,
 ) -> HttpResponse:
     """GET shows the form; POST validates it and calls the service."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            call()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(back)
+    if request.method == "POST" and form.is_valid() and form_outcome(form, call):
+        messages.success(request, done)
+        return redirect(back)
     status = 400 if request.method == "POST" else 200
     page = {"form": form, "title": title, "back": back, **(context or {})}
     return render(request, "review/form.html", page, status=status)
