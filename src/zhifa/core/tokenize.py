@@ -87,35 +87,56 @@ def tokenizer():
 
 
 def _char(ch: str) -> str:
-    out = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).lower())
+    out = fold(ch)
     return "".join(c if unicodedata.category(c)[0] in "LN" else " " for c in out)
 
 
-@functools.lru_cache(maxsize=4096)
-def _char_cached(ch: str) -> str:
-    return _char(ch)
+def fold(text: str) -> str:
+    """Full-width → half-width and lower case (NFKC, lower, NFKC again), punctuation kept.
+    A token (letters and digits only) occurs in `fold(text)` exactly where it occurs in
+    `normalise(text)`, so substring tests can skip the punctuation step."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text or "").lower())
 
 
 def normalise(text: str) -> str:
     """Full-width → half-width, lower case, punctuation and symbols → spaces (everything but
     letters and digits; the same result as `_char` per character, computed in C)."""
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text or "").lower())
-    return _NOT_WORD.sub(" ", text)
+    return _NOT_WORD.sub(" ", fold(text))
+
+
+class _CharTable(dict):
+    """`_char` of each character met so far, by code point, for `str.translate`; the
+    characters whose normal form is not one character are also kept in `wide`."""
+
+    def __init__(self):
+        super().__init__()
+        self.wide: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        if len(self) > 65_536:  # bodies hold a few thousand distinct characters at most
+            self.clear()
+        value = self[code] = _char(chr(code))
+        if len(value) != 1:
+            self.wide.add(chr(code))
+        return value
+
+
+_chars = _CharTable()
 
 
 def normalise_with_map(text: str) -> tuple[str, list[int]]:
     """`normalise`, plus for each character of the result its index in `text` (highlighting)."""
     text = text or ""
-    pieces = list(map(_char_cached, text))
-    if "" not in pieces and sum(map(len, pieces)) == len(text):
+    norm = text.translate(_chars)
+    if _chars.wide.isdisjoint(text):
         # One character for each (nearly always): the map is the identity, built in C.
-        return "".join(pieces), list(range(len(text)))
+        return norm, list(range(len(text)))
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        norm = _char_cached(ch)
-        out.append(norm)
-        where.extend([i] * len(norm))
+        piece = _chars[ord(ch)]
+        out.append(piece)
+        where.extend([i] * len(piece))
     return "".join(out), where
 
 

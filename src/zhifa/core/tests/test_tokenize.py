@@ -99,3 +99,29 @@ def test_parsing_never_raises(text):
     for group in query:
         for alternative in group:
             assert alternative and all(t and " " not in t for t in alternative)
+
+
+ANY_TEXT = st.text(
+    alphabet=st.one_of(st.characters(), st.sampled_from("ﬁ²㎏Ⅻ①ＡＢ１２〔〕ß İ")), max_size=80
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT)
+def test_normalise_with_map_agrees_with_normalise_per_character(text):
+    norm, where = tokenize.normalise_with_map(text)
+    assert norm == "".join(tokenize._char(ch) for ch in text)
+    assert len(where) == len(norm) and where == sorted(where)
+    assert all(norm[k] in tokenize._char(text[i]) for k, i in enumerate(where))
+
+
+def test_normalise_with_map_expanding_characters():
+    # ﬁ (one character) folds to "fi" (two): both map back to it.
+    norm, where = tokenize.normalise_with_map("aﬁ号")
+    assert norm == "afi号" and where == [0, 1, 1, 2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT, st.sampled_from(["12号", "ab", "2026", "有限公司", "fi", "1"]))
+def test_a_token_is_in_the_folded_text_where_it_is_in_the_normalised_one(text, token):
+    assert (token in tokenize.fold(text)) == (token in tokenize.normalise(text))
