@@ -107,3 +107,14 @@ def test_planner_settings_put_back(entries):
             "SELECT current_setting('enable_indexscan'), current_setting('enable_seqscan')"
         )
         assert cursor.fetchone() == ("on", "on")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL storage")
+def test_vectors_are_kept_in_the_row(entries):
+    # migration 0006: a vector stored out of line cost a TOAST lookup for every row tested
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'disclosure_searchentry'::regclass AND attname = 'tsv'"
+        )
+        assert cursor.fetchone() == ("m",)
