@@ -96,6 +96,15 @@ def test_the_periodic_task_renders_stale_pages_at_most_pages_per_run(cw, monkeyp
     assert tasks.pages_render.call_local() == 1 and pages.stale_ids() == []
 
 
+def test_the_periodic_task_skips_the_scan_once_nothing_was_stale(cw, monkeypatch):
+    d = published_decision(cw)
+    assert tasks.pages_render.call_local() == 0  # nothing stale: remembered
+    PublicPage.objects.filter(disclosure=d).delete()  # as if loaded around the services
+    assert tasks.pages_render.call_local() == 0 and pages.stale_ids() == [d.pk]
+    monkeypatch.setattr(pages, "fingerprint", lambda: "a new release")
+    assert tasks.pages_render.call_local() == 1 and pages.stale_ids() == []
+
+
 def test_render_stale_fills_in_missing_pages_only_for_public_decisions(cw):
     published = published_decision(cw)
     PublicPage.objects.all().delete()
