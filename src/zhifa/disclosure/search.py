@@ -34,6 +34,7 @@ import html
 import json
 import multiprocessing
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -528,9 +529,9 @@ def _filters(today, agency_id, kind, date_from, date_to, types) -> tuple[list[st
 def _window(query, where, params, size, *, rank: bool, low=None, high=None) -> list[tuple]:
     """The newest `size` matches (by id) with ids in `low`..`high` (None: unbounded):
     (id, date, title), or with `rank` (SQLite only) (id, score), from bm25, higher is better."""
-    expression = match_expression(query, connection.vendor)
     if connection.vendor == "postgresql":
-        return _pg_window(expression, where, params, size, low, high)
+        return _pg_window(query, where, params, size, low, high)
+    expression = match_expression(query, connection.vendor)
     if low is not None:
         where = [*where, "disclosure_search_fts.rowid BETWEEN %s AND %s"]
         params = [*params, low, high]
@@ -567,7 +568,45 @@ def _pg_expected(cursor, sql: str, params: list) -> float:
     return float(node.get("Plan Rows", 0))
 
 
-def _pg_window(expression, where, params, size, low, high) -> list[tuple]:
+RARE = 0.003  # a query group in at most this share of entries is looked up alone (PostgreSQL)
+SHARES_SECONDS = 600.0
+_shares: tuple[float, dict[str, float], float] = (float("-inf"), {}, 1.0)
+
+
+def _pg_shares(cursor) -> tuple[dict[str, float], float]:
+    """The share of entries holding each common lexeme, and the share assumed for any other
+    (half the least common listed one's, as the planner assumes): the statistics ANALYZE keeps
+    for the planner (`pg_stats.most_common_elems` of `tsv`), read at most every
+    SHARES_SECONDS per process. Before the first ANALYZE every lexeme counts as common."""
+    global _shares
+    read_at, shares, other = _shares
+    if time.monotonic() - read_at < SHARES_SECONDS:
+        return shares, other
+    cursor.execute(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+        "WHERE schemaname = current_schema() AND tablename = 'disclosure_searchentry' "
+        "AND attname = 'tsv'"
+    )
+    row = cursor.fetchone()
+    shares, other = {}, 1.0
+    if row and row[0]:
+        shares = dict(zip(row[0], row[1], strict=False))  # the frequencies end with min, max…
+        other = row[1][len(row[0])] / 2
+    _shares = (time.monotonic(), shares, other)
+    return shares, other
+
+
+def _rarest_group(query: tokenize.Query, shares: dict[str, float], other: float):
+    """The query's group (all groups must match) held by the fewest entries, each of its
+    alternatives cut to its rarest token, so that it matches a superset: (share, tokens)."""
+    best: tuple[float, list[str]] = (float("inf"), [])
+    for group in query:
+        tokens = [min(alternative, key=lambda t: shares.get(t, other)) for alternative in group]
+        best = min(best, (sum(shares.get(t, other) for t in tokens), tokens))
+    return best
+
+
+def _pg_window(query, where, params, size, low, high) -> list[tuple]:
     """PostgreSQL: the window in id slices, newest slice first.
 
     Left to itself, the planner answers `ORDER BY id DESC LIMIT` by walking the primary key
@@ -585,13 +624,18 @@ def _pg_window(expression, where, params, size, low, high) -> list[tuple]:
     Each pass through GIN costs the posting lists of every word of the query, whatever the
     slice: 25-35 ms at 1,000,000 entries when a decision number or company name brings common
     words ("2026", "有限公司") with its rare ones. So when the planner expects few matches in
-    all (`ONE_PASS`), the window is read in one bitmap pass over the whole range instead."""
+    all (`ONE_PASS`), the window is read in one bitmap pass over the whole range instead.
+    And when one group of the query is rare (`RARE`; a company's name among 有限公司, 宁波…),
+    GIN reads only that group's rarest words and the rest of the query is tested on the rows
+    it returns (`ts_match_vq` is the `@@` operator as a function: no index condition)."""
+    expression = match_expression(query, "postgresql")
     conditions = " AND ".join(where)
-    sql = (
+    select = (
         "SELECT e.id, e.date, e.title FROM disclosure_searchentry e "  # noqa: S608
-        f"WHERE e.tsv @@ %s::tsquery AND {conditions} AND e.id BETWEEN %s AND %s "
+        f"WHERE {{match}} AND {conditions} AND e.id BETWEEN %s AND %s "
         "ORDER BY e.id DESC LIMIT %s"
     )
+    sql = select.format(match="e.tsv @@ %s::tsquery")
     rows: list[tuple] = []
     with connection.cursor() as cursor:
         if low is None:
@@ -599,6 +643,15 @@ def _pg_window(expression, where, params, size, low, high) -> list[tuple]:
             low, high = cursor.fetchone()
             if low is None:
                 return []
+        share, rare = _rarest_group(query, *_pg_shares(cursor))
+        if share <= RARE and len(rare) < len(tokenize.query_terms(query)):
+            rare_sql = select.format(
+                match="e.tsv @@ %s::tsquery AND ts_match_vq(e.tsv, %s::tsquery)"
+            )
+            with _planner_off(cursor, _PLANNER):
+                either = " | ".join(_pg_term(t) for t in rare)
+                cursor.execute(rare_sql, [either, expression, *params, low, high, size])
+                return cursor.fetchall()
         if _pg_expected(cursor, sql, [expression, *params, low, high, size]) <= ONE_PASS:
             with _planner_off(cursor, _PLANNER):
                 cursor.execute(sql, [expression, *params, low, high, size])

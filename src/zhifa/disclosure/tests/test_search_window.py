@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from zhifa.disclosure import search
 from zhifa.disclosure.models import SearchEntry
@@ -21,12 +22,15 @@ def _day(i: int) -> dt.date:
     return START + dt.timedelta(days=(i * 7) % 200)
 
 
-@pytest.fixture(params=["sliced", "one pass"])
+@pytest.fixture(params=["sliced", "one pass", "rare group first"])
 def entries(db, monkeypatch, request):
     """N guide entries: every one holds 常见, every 37th 罕见, every 5th 一半 (half of them
     of kind licence); titles hold none of the words, so the order is newest first. On
-    PostgreSQL, once read in slices and once in one pass (as when few matches are expected)."""
-    monkeypatch.setattr(search, "ONE_PASS", -1 if request.param == "sliced" else 10**9)
+    PostgreSQL, once read in slices, once in one pass (as when few matches are expected) and
+    once with 罕见 counted as rare (a query holding it looks it up alone, then the rest)."""
+    monkeypatch.setattr(search, "ONE_PASS", 10**9 if request.param == "one pass" else -1)
+    monkeypatch.setattr(search, "RARE", 0.05 if request.param == "rare group first" else 0)
+    monkeypatch.setattr(search, "_shares", (float("-inf"), {}, 1.0))  # read afresh
     docs = []
     for i in range(N):
         words = ["常见"]
@@ -45,6 +49,9 @@ def entries(db, monkeypatch, request):
             )
         )
     search._upsert(search._rows("guide", docs))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE disclosure_searchentry")  # the shares of each word
     monkeypatch.setattr(search, "WINDOW", 20)
     monkeypatch.setattr(search, "RANKED", 0)  # order by title words (none), date, id
     by_object = dict(SearchEntry.objects.values_list("object_id", "pk"))
@@ -118,3 +125,12 @@ def test_vectors_are_kept_in_the_row(entries):
             "WHERE attrelid = 'disclosure_searchentry'::regclass AND attname = 'tsv'"
         )
         assert cursor.fetchone() == ("m",)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statistics")
+def test_a_rare_group_is_looked_up_alone_and_the_rest_tested_on_its_rows(entries, request):
+    with CaptureQueriesContext(connection) as captured:
+        got, _hits = _objects("一半 罕见")
+    rare_first = request.node.callspec.params["entries"] == "rare group first"
+    assert sorted(got) == [0, 185, 370]
+    assert any("ts_match_vq" in q["sql"] for q in captured.captured_queries) == rare_first
