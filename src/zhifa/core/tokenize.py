@@ -128,7 +128,7 @@ def normalise_with_map(text: str) -> tuple[str, list[int]]:
     """`normalise`, plus for each character of the result its index in `text` (highlighting)."""
     text = text or ""
     norm = text.translate(_chars)
-    if _chars.wide.isdisjoint(text):
+    if not _chars.wide or _chars.wide.isdisjoint(text):
         # One character for each (nearly always): the map is the identity, built in C.
         return norm, list(range(len(text)))
     out: list[str] = []

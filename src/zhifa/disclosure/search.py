@@ -32,6 +32,7 @@ import contextlib
 import datetime as dt
 import html
 import json
+import math
 import multiprocessing
 import os
 import time
@@ -550,7 +551,12 @@ def _window(query, where, params, size, *, rank: bool, low=None, high=None) -> l
     return rows
 
 
-DENSE = 0.2  # below this share of matching ids, PostgreSQL reads a slice through GIN bitmaps
+# What the PostgreSQL window's plan costs (bench/portal.py, 1,000,000 entries): testing one
+# entry along the primary key (its vector in the row, migration 0006), and one matching entry
+# of the whole table in a GIN bitmap, whatever the slice.
+ROW_US = 3.0
+TID_US = 0.4
+COMMON = 0.6  # words in this share of the entries or more are left out of GIN lookups
 _PLANNER = ("enable_indexscan", "enable_seqscan")
 
 
@@ -606,6 +612,29 @@ def _rarest_group(query: tokenize.Query, shares: dict[str, float], other: float)
     return best
 
 
+def _without_common(query: tokenize.Query, shares: dict[str, float]) -> tokenize.Query:
+    """The query without its words held by COMMON or more of the entries (号, 经营, the
+    county's name), so that it matches a superset: an alternative left without words matches
+    nearly everything, and its group is left out. Empty when no group is left."""
+    lookup = []
+    for group in query:
+        alternatives = []
+        for alternative in group:
+            kept = tuple(t for t in alternative if shares.get(t, 0.0) < COMMON)
+            if not kept:
+                break
+            alternatives.append(kept)
+        else:
+            lookup.append(alternatives)
+    return lookup
+
+
+def _dense(size: int, span: int) -> float:
+    """The share of matching ids above which walking `size / share` ids along the primary key
+    costs less than a GIN bitmap of `share * span` entries."""
+    return math.sqrt(ROW_US * size / (TID_US * max(span, 1)))
+
+
 def _pg_window(query, where, params, size, low, high) -> list[tuple]:
     """PostgreSQL: the window in id slices, newest slice first.
 
@@ -617,7 +646,7 @@ def _pg_window(query, where, params, size, low, high) -> list[tuple]:
     is only `1.5 * size` ids, read the planner's way (at most that many rows). If fewer than
     `size` matched, the next slice is sized from the share of ids that matched so far to hold
     the rest (after three slices, the remainder at once), and while that share is under
-    `DENSE` it is read with plain index and sequential scans switched off (SET LOCAL, put back
+    `_dense` it is read with plain index and sequential scans switched off (SET LOCAL, put back
     afterwards): a bitmap AND of the GIN matches and the slice's primary-key range, which reads
     only the matching rows in the slice.
 
@@ -627,7 +656,12 @@ def _pg_window(query, where, params, size, low, high) -> list[tuple]:
     all (`ONE_PASS`), the window is read in one bitmap pass over the whole range instead.
     And when one group of the query is rare (`RARE`; a company's name among 有限公司, 宁波…),
     GIN reads only that group's rarest words and the rest of the query is tested on the rows
-    it returns (`ts_match_vq` is the `@@` operator as a function: no index condition)."""
+    it returns (`ts_match_vq` is the `@@` operator as a function: no index condition).
+    Otherwise GIN reads the query without its `COMMON` words (a million entries each for 号
+    or the county's name), and the whole query is tested the same way.
+
+    Whether a slice is dense is measured, not fixed: `_dense` weighs walking the primary key
+    (`ROW_US` an entry) against a GIN bitmap (`TID_US` a match in the whole table)."""
     expression = match_expression(query, "postgresql")
     conditions = " AND ".join(where)
     select = (
@@ -643,7 +677,8 @@ def _pg_window(query, where, params, size, low, high) -> list[tuple]:
             low, high = cursor.fetchone()
             if low is None:
                 return []
-        share, rare = _rarest_group(query, *_pg_shares(cursor))
+        shares, other = _pg_shares(cursor)
+        share, rare = _rarest_group(query, shares, other)
         if share <= RARE and len(rare) < len(tokenize.query_terms(query)):
             rare_sql = select.format(
                 match="e.tsv @@ %s::tsquery AND ts_match_vq(e.tsv, %s::tsquery)"
@@ -652,17 +687,23 @@ def _pg_window(query, where, params, size, low, high) -> list[tuple]:
                 either = " | ".join(_pg_term(t) for t in rare)
                 cursor.execute(rare_sql, [either, expression, *params, low, high, size])
                 return cursor.fetchall()
-        if _pg_expected(cursor, sql, [expression, *params, low, high, size]) <= ONE_PASS:
+        lookup = _without_common(query, shares)
+        matches = [expression]
+        if lookup and lookup != query:
+            sql = select.format(match="e.tsv @@ %s::tsquery AND ts_match_vq(e.tsv, %s::tsquery)")
+            matches = [match_expression(lookup, "postgresql"), expression]
+        if _pg_expected(cursor, sql, [*matches, *params, low, high, size]) <= ONE_PASS:
             with _planner_off(cursor, _PLANNER):
-                cursor.execute(sql, [expression, *params, low, high, size])
+                cursor.execute(sql, [*matches, *params, low, high, size])
                 return cursor.fetchall()
+        dense = _dense(size, high - low + 1)
         density = 1.0  # the share of ids known to match: unknown before the first slice
         top, width = high, 3 * size // 2
         for slice_number in range(4):
             bottom = low if slice_number == 3 else max(low, top - width + 1)
-            params_now = [expression, *params, bottom, top, size - len(rows)]
+            params_now = [*matches, *params, bottom, top, size - len(rows)]
             # Once few ids are known to match, through GIN bitmaps only (see above).
-            off = _PLANNER if density < DENSE else ()
+            off = _PLANNER if density < dense else ()
             with _planner_off(cursor, off):
                 cursor.execute(sql, params_now)
                 rows += cursor.fetchall()
@@ -708,15 +749,16 @@ def _title_scores(query: tokenize.Query, titles: list[str]) -> list[int]:
     texts = tokenize.fold("\x00".join(titles)).split("\x00")  # one call for the window
     if len(texts) != len(titles):
         texts = [tokenize.fold(title) for title in titles]
-    scores = []
-    for text in texts:
-        score = 0
-        for group in query:
+    scores = [0] * len(texts)
+    for group in query:
+        for i, text in enumerate(texts):
             for alternative in group:
-                if all(token in text for token in alternative):
-                    score += 1
+                for token in alternative:
+                    if token not in text:
+                        break
+                else:  # every token of this alternative is in the title
+                    scores[i] += 1
                     break
-        scores.append(score)
     return scores
 
 
@@ -744,12 +786,6 @@ def _id_span(date_from, date_to) -> tuple[int, int] | None:
         cursor.execute(sql, params)
         low, high = cursor.fetchone()
     return None if low is None else (low, high)
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def search(
@@ -795,12 +831,9 @@ def search(
         # decisions (bm25 reads each match's statistics); rank by the words in the title.
         titles = _title_scores(query, [title for _pk, _date, title in window])
         scores = {row[0]: score for row, score in zip(window, titles, strict=True)}
+    # Best first, then newest date (undated last), then newest entry.
     window.sort(
-        key=lambda r: (
-            -scores.get(r[0], 0),
-            -(_as_date(r[1]) or dt.date.min).toordinal(),
-            -r[0],
-        )
+        key=lambda r: (scores.get(r[0], 0), r[1] is not None, r[1] or 0, r[0]), reverse=True
     )
     page = window[offset : offset + limit]
     return Results(

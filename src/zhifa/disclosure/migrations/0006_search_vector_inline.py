@@ -1,31 +1,39 @@
-"""Disclosure: on PostgreSQL the search entry's `tsv` is kept in the row (STORAGE MAIN).
+"""Disclosure: how PostgreSQL keeps and describes the search entries' `tsv`.
 
-With the default (EXTENDED) a decision's vector (about 2.8 kB) went to the TOAST table, and
-every row the search tests against a query — walking the newest entries for a common word,
-or checking candidates — cost a TOAST lookup: 13-17 µs a row against 3 µs inline
-(bench/portal.py, docs/benchmarks.md). The body and tokens columns still go out of line, so a
-row stays well within a page. Existing vectors are rewritten (a new value is stored under the
-new rule); at 1,000,000 entries that takes minutes, once. SQLite: nothing to do.
+- STORAGE MAIN: the vector (about 2.8 kB for a decision) stays in the row. Out of line
+  (EXTENDED, the default) every row the search tests against a query — walking the newest
+  entries for a common word, checking the candidates of a rare one — cost a TOAST lookup:
+  13-17 µs a row against 3 µs in the row (bench/portal.py, docs/benchmarks.md). The body and
+  tokens columns still go out of line, so a row stays well within a page. Existing vectors
+  move into their rows when they are written again (`zhifa search reindex`); until then they
+  are read as before.
+- STATISTICS 1000: ANALYZE then keeps the share of entries of up to 10,000 words (with 100:
+  1,000, and every word under about 1 % counted as unknown). The planner's estimates and
+  the search's choice of the rarest words (`search._rarest_group`) come from them.
+
+SQLite: nothing to do.
 """
 
 from django.db import migrations
 
 
-def _inline(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("ALTER TABLE disclosure_searchentry ALTER COLUMN tsv SET STORAGE MAIN")
-    schema_editor.execute("UPDATE disclosure_searchentry SET tsv = tsv || ''::tsvector")
-
-
-def _out_of_line(apps, schema_editor):
+def _forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
-            "ALTER TABLE disclosure_searchentry ALTER COLUMN tsv SET STORAGE EXTENDED"
+            "ALTER TABLE disclosure_searchentry ALTER COLUMN tsv SET STORAGE MAIN, "
+            "ALTER COLUMN tsv SET STATISTICS 1000"
+        )
+
+
+def _backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "ALTER TABLE disclosure_searchentry ALTER COLUMN tsv SET STORAGE EXTENDED, "
+            "ALTER COLUMN tsv SET STATISTICS -1"
         )
 
 
 class Migration(migrations.Migration):
     dependencies = [("disclosure", "0005_public_pages")]
 
-    operations = [migrations.RunPython(_inline, _out_of_line, elidable=False)]
+    operations = [migrations.RunPython(_forwards, _backwards, elidable=False)]

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from zhifa.core import tokenize
 from zhifa.disclosure import search
 from zhifa.disclosure.models import SearchEntry
 
@@ -80,6 +81,7 @@ def _objects(q, **filters):
         ("罕见", {}, lambda i: i % 37 == 0),
         ("一半", {}, lambda i: i % 5 == 0),
         ("一半", {"kind": "licence"}, lambda i: i % 10 == 0),
+        ("常见 一半", {}, lambda i: i % 5 == 0),  # PostgreSQL: GIN reads 一半 alone
         ("常见", {"kind": "licence"}, lambda i: i % 10 == 0),
         (
             "常见",
@@ -117,14 +119,15 @@ def test_planner_settings_put_back(entries):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL storage")
-def test_vectors_are_kept_in_the_row(entries):
-    # migration 0006: a vector stored out of line cost a TOAST lookup for every row tested
+def test_vectors_are_kept_in_the_row_with_detailed_statistics(entries):
+    # migration 0006: out of line, every row tested cost a TOAST lookup; statistics of 10,000
+    # words (the rare-group lookup)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT attstorage FROM pg_attribute "
+            "SELECT attstorage, attstattarget FROM pg_attribute "
             "WHERE attrelid = 'disclosure_searchentry'::regclass AND attname = 'tsv'"
         )
-        assert cursor.fetchone() == ("m",)
+        assert cursor.fetchone() == ("m", 1000)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statistics")
@@ -134,3 +137,15 @@ def test_a_rare_group_is_looked_up_alone_and_the_rest_tested_on_its_rows(entries
     rare_first = request.node.callspec.params["entries"] == "rare group first"
     assert sorted(got) == [0, 185, 370]
     assert any("ts_match_vq" in q["sql"] for q in captured.captured_queries) == rare_first
+
+
+def test_common_words_are_left_out_of_the_lookup_but_not_of_the_query():
+    query = tokenize.parse_query("宁发改罚〔2026〕12号 常见")
+    shares = {"号": 0.99, "宁": 0.5, "常见": 0.9, "2026": 0.2}
+    assert search._without_common(query, shares) == [
+        [("宁发改罚",), ("发改", "罚")],  # 宁 left out of the second alternative
+        [("2026",)],
+        # 12号 | 12 & 号: still a superset with 号 left out
+        [("12号",), ("12",)],
+    ]
+    assert search._without_common(tokenize.parse_query("常见"), shares) == []
