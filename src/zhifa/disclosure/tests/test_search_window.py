@@ -141,7 +141,7 @@ def test_a_rare_group_is_looked_up_alone_and_the_rest_tested_on_its_rows(entries
 
 def test_common_words_are_left_out_of_the_lookup_but_not_of_the_query():
     query = tokenize.parse_query("宁发改罚〔2026〕12号 常见")
-    shares = {"号": 0.99, "宁": 0.5, "常见": 0.9, "2026": 0.2}
+    shares = {"号": 0.99, "宁": 0.7, "常见": 0.9, "2026": 0.2, "罚": 0.5}
     assert search._without_common(query, shares) == [
         [("宁发改罚",), ("发改", "罚")],  # 宁 left out of the second alternative
         [("2026",)],
@@ -149,3 +149,41 @@ def test_common_words_are_left_out_of_the_lookup_but_not_of_the_query():
         [("12号",), ("12",)],
     ]
     assert search._without_common(tokenize.parse_query("常见"), shares) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL split index")
+def test_the_index_is_split_once_the_newest_entries_outgrow_it(db, monkeypatch):
+    monkeypatch.setattr(search, "RECENT", 10)
+    docs = [
+        search.Document(object_id=i, title=f"条目{i}", body="常见。", url="/") for i in range(25)
+    ]
+    search._upsert(search._rows("guide", docs[:15]))
+    assert search.split_index() is None and search.index_floor() is None  # 15 ≤ 1.5 × 10
+    search._upsert(search._rows("guide", docs))
+    top = SearchEntry.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    assert search.split_index() == top - 10 == search.index_floor()
+    assert search.split_index() == top - 10  # 10 above the split: kept
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index "
+            "WHERE indrelid = 'disclosure_searchentry'::regclass AND indexrelid::regclass::text "
+            "LIKE 'disclosure_search_tsv%%' ORDER BY 1"
+        )
+        assert [r[0] for r in cursor.fetchall()] == [search.INDEX_OLD, search.INDEX_RECENT]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL split index")
+def test_each_statement_reads_one_part_of_a_split_index(entries, request):
+    if request.node.callspec.params["entries"] != "split index":
+        pytest.skip("the index is split in one fixture only")
+    with CaptureQueriesContext(connection) as captured:
+        got, _hits = _objects("罕见")
+    assert got == _expected(entries, lambda i: i % 37 == 0)
+    statements = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
+    with connection.cursor() as cursor, search._planner_off(cursor, search._PLANNER):
+        for sql in statements:
+            if sql.startswith("EXPLAIN") or "ORDER BY e.id DESC" not in sql:
+                continue
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert search.INDEX_OLD in plan or search.INDEX_RECENT in plan, plan
