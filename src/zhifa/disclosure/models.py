@@ -355,6 +355,23 @@ class SearchEntry(models.Model):
         return f"{self.get_type_display()}：{self.title}"
 
 
+class SearchDay(models.Model):
+    """For each date, the lowest and highest id of the search entries of that date (or a wider
+    range: ids of entries since moved to another date or removed stay in). A date filter reads
+    these few rows instead of every entry of the range (`search._id_span`)."""
+
+    date = models.DateField("日期", primary_key=True)
+    low = models.BigIntegerField("最小条目编号")
+    high = models.BigIntegerField("最大条目编号")
+
+    class Meta:
+        verbose_name = "搜索条目日期范围"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.date}：{self.low}–{self.high}"
+
+
 class PublicPage(models.Model):
     """A decision's public page body, rendered (masked) when it is published, corrected or
     withdrawn, so a visitor's request reads one row instead of rendering (bench/portal.py:

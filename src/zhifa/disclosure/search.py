@@ -42,13 +42,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Max, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from zhifa.core import tokenize
-from zhifa.disclosure.models import Disclosure, DisclosureKind, SearchEntry, SearchType, Status
+from zhifa.disclosure.models import (
+    Disclosure,
+    DisclosureKind,
+    SearchDay,
+    SearchEntry,
+    SearchType,
+    Status,
+)
 
 WINDOW = 1000
 RANKED = 200  # up to this many matches are ranked by bm25 / ts_rank
@@ -195,6 +202,27 @@ def _upsert(rows: list[tuple]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+    _note_days(rows)
+
+
+def _note_days(rows: list[tuple]) -> None:
+    """Widen the id range of the dates of these just written entries (`SearchDay`)."""
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("min", "max")
+    for type in {row[0] for row in rows}:
+        ids = [row[1] for row in rows if row[0] == type]
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO disclosure_searchday (date, low, high) "  # noqa: S608
+                    "SELECT date, min(id), max(id) FROM disclosure_searchentry "
+                    f"WHERE type = %s AND object_id IN ({', '.join(['%s'] * len(batch))}) "
+                    "AND date IS NOT NULL GROUP BY date "
+                    "ON CONFLICT (date) DO UPDATE SET "
+                    f"low = {least}(disclosure_searchday.low, excluded.low), "
+                    f"high = {greatest}(disclosure_searchday.high, excluded.high)",
+                    [type, *batch],
+                )
 
 
 def _sqlite_bulk_insert(type: str, rows: list[tuple]) -> None:
@@ -226,6 +254,7 @@ def _sqlite_bulk_insert(type: str, rows: list[tuple]) -> None:
             [last],
         )
         cursor.execute(trigger)
+    _note_days(rows)
 
 
 FTS_INSERT_TRIGGER = "disclosure_search_ai"  # migration 0002
@@ -840,29 +869,17 @@ def _title_scores(query: tokenize.Query, titles: list[str]) -> list[int]:
 
 
 def _id_span(date_from, date_to) -> tuple[int, int] | None:
-    """The entry ids dated within the range, as (lowest, highest), from the (date, id) index.
-    Given to the full-text scan as a rowid range: entries are indexed roughly in date order,
-    so a date filter does not walk through every match of a common word outside the range."""
-    conditions, params = [], []
-    sqlite = connection.vendor == "sqlite"
-    for op, value in ((">=", date_from), ("<=", date_to)):
-        if value:
-            conditions.append(f"date {op} %s")
-            params.append(value.isoformat() if sqlite else value)
-    where = " AND ".join(conditions)
-    sql = f"SELECT min(id), max(id) FROM disclosure_searchentry WHERE {where}"  # noqa: S608
-    if not sqlite:
-        # As a plain aggregate PostgreSQL walks the primary key from either end until it meets
-        # a row in range (56,000 rows for a year four years back, at 200,000 entries); over
-        # the subquery (OFFSET 0 keeps it one) it reads the range from the (date, id) index.
-        sql = (
-            "SELECT min(id), max(id) FROM "  # noqa: S608
-            f"(SELECT id FROM disclosure_searchentry WHERE {where} OFFSET 0) s"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        low, high = cursor.fetchone()
-    return None if low is None else (low, high)
+    """The ids of the entries dated within the range lie within (lowest, highest), read from
+    the id range of each date (`SearchDay`). Given to the full-text scan as an id range:
+    entries are indexed roughly in date order, so a date filter does not walk through every
+    match of a common word outside the range."""
+    days = SearchDay.objects.all()
+    if date_from:
+        days = days.filter(date__gte=date_from)
+    if date_to:
+        days = days.filter(date__lte=date_to)
+    span = days.aggregate(low=Min("low"), high=Max("high"))
+    return None if span["low"] is None else (span["low"], span["high"])
 
 
 def search(
@@ -937,14 +954,22 @@ def _scores(query: tokenize.Query, ids: list[int], where, params) -> dict[int, f
 
 
 def _hits(ids: list[int], terms: set[str]) -> list[Hit]:
-    from zhifa.org.models import Agency
-
-    entries = SearchEntry.objects.in_bulk(ids)
-    agencies = dict(
-        Agency.objects.filter(pk__in={e.agency_id for e in entries.values()}).values_list(
-            "pk", "name"
+    # One query for the page's entries with their agency's name; not the tokens column.
+    entries = {
+        e["pk"]: e
+        for e in SearchEntry.objects.filter(pk__in=ids).values(
+            "pk",
+            "type",
+            "object_id",
+            "title",
+            "body",
+            "url",
+            "date",
+            "agency_id",
+            "kind",
+            agency_name=F("agency__name"),
         )
-    )
+    }
     hits = []
     for pk in ids:
         e = entries.get(pk)
@@ -952,18 +977,18 @@ def _hits(ids: list[int], terms: set[str]) -> list[Hit]:
             continue
         hits.append(
             Hit(
-                type=e.type,
-                type_label=SearchType(e.type).label,
-                object_id=e.object_id,
-                title=e.title,
-                snippet_html=snippet_html(e.body, terms),
-                url=e.url,
-                date=e.date,
-                agency=agencies.get(e.agency_id, ""),
-                agency_id=e.agency_id,
-                kind=e.kind,
-                kind_label=KIND_LABELS.get(e.kind, ""),
-                disclosure_id=e.object_id if e.type == SearchType.DECISION else None,
+                type=e["type"],
+                type_label=SearchType(e["type"]).label,
+                object_id=e["object_id"],
+                title=e["title"],
+                snippet_html=snippet_html(e["body"], terms),
+                url=e["url"],
+                date=e["date"],
+                agency=e["agency_name"] or "",
+                agency_id=e["agency_id"],
+                kind=e["kind"],
+                kind_label=KIND_LABELS.get(e["kind"], ""),
+                disclosure_id=e["object_id"] if e["type"] == SearchType.DECISION else None,
             )
         )
     return hits

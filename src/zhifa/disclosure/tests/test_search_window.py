@@ -23,15 +23,17 @@ def _day(i: int) -> dt.date:
     return START + dt.timedelta(days=(i * 7) % 200)
 
 
-@pytest.fixture(params=["sliced", "one pass", "rare group first"])
+@pytest.fixture(params=["sliced", "one pass", "rare group first", "split index"])
 def entries(db, monkeypatch, request):
     """N guide entries: every one holds 常见, every 37th 罕见, every 5th 一半 (half of them
     of kind licence); titles hold none of the words, so the order is newest first. On
     PostgreSQL, once read in slices, once in one pass (as when few matches are expected) and
-    once with 罕见 counted as rare (a query holding it looks it up alone, then the rest)."""
+    once with 罕见 counted as rare (a query holding it looks it up alone, then the rest) and
+    once in slices over an index split at the newest 100 entries."""
     monkeypatch.setattr(search, "ONE_PASS", 10**9 if request.param == "one pass" else -1)
     monkeypatch.setattr(search, "RARE", 0.05 if request.param == "rare group first" else 0)
     monkeypatch.setattr(search, "_shares", (float("-inf"), {}, 1.0))  # read afresh
+    monkeypatch.setattr(search, "RECENT", 100)
     docs = []
     for i in range(N):
         words = ["常见"]
@@ -53,6 +55,9 @@ def entries(db, monkeypatch, request):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE disclosure_searchentry")  # the shares of each word
+        if request.param == "split index":
+            top = SearchEntry.objects.order_by("-pk").values_list("pk", flat=True)[0]
+            assert search.split_index(force=True) == top - 100 == search.index_floor()
     monkeypatch.setattr(search, "WINDOW", 20)
     monkeypatch.setattr(search, "RANKED", 0)  # order by title words (none), date, id
     by_object = dict(SearchEntry.objects.values_list("object_id", "pk"))
@@ -187,3 +192,16 @@ def test_each_statement_reads_one_part_of_a_split_index(entries, request):
             cursor.execute("EXPLAIN " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert search.INDEX_OLD in plan or search.INDEX_RECENT in plan, plan
+
+
+def test_each_date_keeps_the_id_range_of_its_entries(entries):
+    frm, to = START + dt.timedelta(days=20), START + dt.timedelta(days=60)
+    low, high = search._id_span(frm, to)
+    inside = [pk for i, pk in entries.items() if frm <= _day(i) <= to]
+    assert low == min(inside) and high == max(inside)
+    # an entry moved to another date: the new date's range takes it in, the old one keeps it
+    moved = search.Document(object_id=0, title="条目0000", body="罕见。", url="/", date=frm)
+    search._upsert(search._rows("guide", [moved]))
+    assert search._id_span(frm, frm)[0] == entries[0]
+    assert search._id_span(START, START) == (entries[0], entries[200])  # 0 and 200 on day 0
+    assert search._id_span(START - dt.timedelta(days=9), START - dt.timedelta(days=1)) is None
