@@ -722,6 +722,16 @@ def _without_common(query: tokenize.Query, shares: dict[str, float]) -> tokenize
     return lookup
 
 
+def _estimated_share(query: tokenize.Query, shares: dict[str, float], other: float) -> float:
+    """The share of entries matching the query if its words were independent (before its
+    filters): what sizes the first slice of the window."""
+    share = 1.0
+    for group in query:
+        either = sum(math.prod(shares.get(t, other) for t in alt) for alt in group)
+        share *= min(1.0, either)
+    return share
+
+
 def _dense(size: int, span: int) -> float:
     """The share of matching ids above which walking `size / share` ids along the primary key
     costs less than a GIN bitmap of `share * span` entries."""
@@ -804,8 +814,13 @@ def _pg_window(query, where, params, size, low, high) -> list[tuple]:
             sql, matches = checked, [match_expression(lookup, "postgresql"), expression]
         if _pg_expected(cursor, sql, [*matches, *params, low, high, size]) <= ONE_PASS:
             return run(sql, matches, low, high, size)
-        density = 1.0  # the share of ids known to match: unknown before the first slice
-        top, width = high, 3 * size // 2
+        # The share of ids matching: estimated from the words' shares and the planner's
+        # estimate for the filters (agency, kind, type), then as found.
+        density = _estimated_share(query, shares, other)
+        if len(where) > 1:  # more than the publication period
+            filtered = f"SELECT e.id FROM disclosure_searchentry e WHERE {conditions}"  # noqa: S608
+            density *= min(1.0, _pg_expected(cursor, filtered, params) / (high - low + 1))
+        top, width = high, max(3 * size // 2, int(size * 1.2 / max(density, 1e-6)))
         for slice_number in range(4):
             bottom = low if slice_number == 3 else max(low, top - width + 1)
             # Once few ids are known to match, through GIN bitmaps only (see above); each
