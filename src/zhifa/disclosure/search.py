@@ -734,40 +734,31 @@ def _estimated_share(query: tokenize.Query, shares: dict[str, float], other: flo
 
 def _dense(size: int, span: int) -> float:
     """The share of matching ids above which walking `size / share` ids along the primary key
-    costs less than a GIN bitmap of `share * span` entries."""
+    costs less than a GIN bitmap of `share * span` entries (`span`: the entries of the index
+    or part of it that the bitmap reads)."""
     return math.sqrt(ROW_US * size / (TID_US * max(span, 1)))
 
 
 def _pg_window(query, where, params, size, low, high) -> list[tuple]:
-    """PostgreSQL: the window in id slices, newest slice first.
+    """PostgreSQL: the window in id slices, newest slice first (bench/portal.py and
+    docs/benchmarks.md hold the measurements behind each rule).
 
-    Left to itself, the planner answers `ORDER BY id DESC LIMIT` by walking the primary key
-    backwards and testing each row's tsvector (read from TOAST, ~4 pages a row): cheap for a
-    word in most entries, but for one in a few per cent (消防, 食品 & 经营, a word plus a
-    kind or agency) it read 8,000-31,000 rows at 200,000 entries, and more as the table grows;
-    the GIN index alone is no better (every match's row read, then sorted). So the first slice
-    is only `1.5 * size` ids, read the planner's way (at most that many rows). If fewer than
-    `size` matched, the next slice is sized from the share of ids that matched so far to hold
-    the rest (after three slices, the remainder at once), and while that share is under
-    `_dense` it is read with plain index and sequential scans switched off (SET LOCAL, put back
-    afterwards): a bitmap AND of the GIN matches and the slice's primary-key range, which reads
-    only the matching rows in the slice.
+    A slice is read one of two ways. Walking the primary key backwards and testing each row
+    (`ROW_US` a row, its vector in the row) costs `size / share` rows; a GIN bitmap ANDed with
+    the slice's primary-key range costs every match in the index (`TID_US` each), however
+    narrow the slice. `_dense` weighs the two: above it the planner walks (its own choice),
+    below it plain index and sequential scans are switched off for the statement (SET LOCAL,
+    put back afterwards). The first slice is sized from the words' shares (`pg_stats`) and the
+    planner's estimate of the filters, the next from the share found so far (after three
+    slices, the remainder at once).
 
-    Each pass through GIN costs the posting lists of every word of the query, whatever the
-    slice: 25-35 ms at 1,000,000 entries when a decision number or company name brings common
-    words ("2026", "有限公司") with its rare ones. So when the planner expects few matches in
-    all (`ONE_PASS`), the window is read in one bitmap pass over the whole range instead.
-    And when one group of the query is rare (`RARE`; a company's name among 有限公司, 宁波…),
-    GIN reads only that group's rarest words and the rest of the query is tested on the rows
-    it returns (`ts_match_vq` is the `@@` operator as a function: no index condition).
-    Otherwise GIN reads the query without its `COMMON` words (a million entries each for 号
-    or the county's name), and the whole query is tested the same way.
-
-    On a split index (`split_index`) no statement reads across the split, so each uses one
-    part: the newest matches of a common word cost only the recent part's postings.
-
-    Whether a slice is dense is measured, not fixed: `_dense` weighs walking the primary key
-    (`ROW_US` an entry) against a GIN bitmap (`TID_US` a match in the whole table)."""
+    GIN reads as little as it can: when one group of the query is rare (`RARE`; a company's
+    name among 有限公司, 宁波…) only that group's rarest words, otherwise the query without its
+    `COMMON` words (号 and the county's name are in every entry); the whole query is then
+    tested on the rows found (`ts_match_vq` is the `@@` operator as a function: no index
+    condition). When the planner expects few matches in all (`ONE_PASS`) the whole range is
+    one pass. On a split index (`split_index`) no statement reads across the split, so each
+    uses one part and the newest matches cost only the recent part's postings."""
     expression = match_expression(query, "postgresql")
     conditions = " AND ".join(where)
     select = (
@@ -785,7 +776,7 @@ def _pg_window(query, where, params, size, low, high) -> list[tuple]:
                 return []
         floor = index_floor()
 
-        def run(sql, matches, bottom, top, limit, off=_PLANNER) -> list[tuple]:
+        def run(statement, matches, bottom, top, limit, off=_PLANNER) -> list[tuple]:
             """Newest first, at most `limit`: on a split index, the ids above the floor first
             (each statement's id range within one part, so its planner can use that part)."""
             found: list[tuple] = []
@@ -795,7 +786,7 @@ def _pg_window(query, where, params, size, low, high) -> list[tuple]:
             for part_bottom, part_top in parts:
                 with _planner_off(cursor, off):
                     cursor.execute(
-                        sql, [*matches, *params, part_bottom, part_top, limit - len(found)]
+                        statement, [*matches, *params, part_bottom, part_top, limit - len(found)]
                     )
                     found += cursor.fetchall()
                 if len(found) >= limit:
@@ -823,8 +814,7 @@ def _pg_window(query, where, params, size, low, high) -> list[tuple]:
         top, width = high, max(3 * size // 2, int(size * 1.2 / max(density, 1e-6)))
         for slice_number in range(4):
             bottom = low if slice_number == 3 else max(low, top - width + 1)
-            # Once few ids are known to match, through GIN bitmaps only (see above); each
-            # costs every match in its part of the index.
+            # Sparse: through GIN bitmaps only, each costing every match in its index part.
             part = top - floor if floor is not None and top > floor else floor or high - low
             off = _PLANNER if density < _dense(size, part + 1) else ()
             rows += run(sql, matches, bottom, top, size - len(rows), off)
