@@ -31,11 +31,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
-import json
 import math
 import multiprocessing
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -428,8 +426,7 @@ def _bulk_cache():
 def optimise_index() -> None:
     """After a large load: merge the FTS5 segments (SQLite); on PostgreSQL refresh the
     statistics the window plans with (outside a transaction also VACUUM, which sets the
-    visibility map without waiting for autovacuum) and split the GIN index once it has grown
-    (`split_index`)."""
+    visibility map without waiting for autovacuum)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
@@ -438,69 +435,6 @@ def optimise_index() -> None:
         elif connection.vendor == "postgresql":
             vacuum = "" if connection.in_atomic_block else "VACUUM "
             cursor.execute(f"{vacuum}ANALYZE disclosure_searchentry")
-    split_index()
-
-
-# --- PostgreSQL: the full-text index in two parts ------------------------------------------------
-
-RECENT = 200_000  # entries in the recent part when the index is (re)split
-INDEX = "disclosure_search_tsv"  # migration 0002: one GIN index over every entry, until split
-INDEX_OLD = "disclosure_search_tsv_old"  # id <= floor
-INDEX_RECENT = "disclosure_search_tsv_recent"  # id > floor
-
-
-def index_floor() -> int | None:
-    """The id that splits the full-text index (the recent part holds the entries above it);
-    None while it is one index (SQLite, small tables)."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_get_expr(indpred, indrelid) FROM pg_index "
-            "WHERE indexrelid = to_regclass(%s) AND indisvalid",
-            [INDEX_RECENT],
-        )
-        row = cursor.fetchone()
-    found = re.search(r"id > '?(\d+)", row[0]) if row and row[0] else None
-    return int(found.group(1)) if found else None
-
-
-def split_index(*, force: bool = False) -> int | None:
-    """PostgreSQL: split the GIN index at the newest RECENT entries once more than 1.5 times
-    that many are above the current split (or one index holds them all), or when `force`d;
-    returns the floor in use. A GIN bitmap costs every match in its index, so the newest
-    matches of a word in 6 % of a million entries (the window most searches need) cost 12,000
-    entries in the recent part instead of 60,000. The new parts are built first (outside a
-    transaction CONCURRENTLY: searches go on through the old ones), then swapped in, in one
-    transaction. Tables of up to 1.5 * RECENT entries keep one index."""
-    if connection.vendor != "postgresql":
-        return None
-    floor = index_floor()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT max(id), count(*) FROM disclosure_searchentry WHERE id > %s", [floor or 0]
-        )
-        top, above = cursor.fetchone()
-        if top is None or (not force and above <= RECENT * 3 // 2):
-            return floor
-        new_floor = int(max(0, top - RECENT))
-        concurrently = "" if connection.in_atomic_block else "CONCURRENTLY "
-        if connection.in_atomic_block:  # deferred foreign-key checks would block the DDL
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for name, predicate in ((INDEX_OLD, "<="), (INDEX_RECENT, ">")):
-            cursor.execute(f"DROP INDEX {concurrently}IF EXISTS {name}_new")
-            cursor.execute(
-                f"CREATE INDEX {concurrently}{name}_new ON disclosure_searchentry "
-                f"USING gin (tsv) WHERE id {predicate} {new_floor}"
-            )
-        with transaction.atomic():
-            for name in (INDEX, INDEX_OLD, INDEX_RECENT):
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
-            for name in (INDEX_OLD, INDEX_RECENT):
-                cursor.execute(f"ALTER INDEX {name}_new RENAME TO {name}")
-        if connection.in_atomic_block:
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    return new_floor
 
 
 # --- other sources -------------------------------------------------------------------------------
@@ -620,11 +554,12 @@ def _filters(today, agency_id, kind, date_from, date_to, types) -> tuple[list[st
     return where, params
 
 
-def _window(query, where, params, size, *, rank: bool, low=None, high=None) -> list[tuple]:
+def _window(query, where, params, size, *, rank: bool, low=None, high=None, keys=()) -> list[tuple]:
     """The newest `size` matches (by id) with ids in `low`..`high` (None: unbounded):
-    (id, date, title), or with `rank` (SQLite only) (id, score), from bm25, higher is better."""
+    (id, date, title), or with `rank` (SQLite only) (id, score), from bm25, higher is better.
+    `keys`: the filters in `where` as query groups (`_filter_keys`; PostgreSQL)."""
     if connection.vendor == "postgresql":
-        return _pg_window(query, where, params, size, low, high)
+        return _pg_window(query, list(keys), where, params, size, low, high)
     expression = match_expression(query, connection.vendor)
     if low is not None:
         where = [*where, "disclosure_search_fts.rowid BETWEEN %s AND %s"]
@@ -644,30 +579,44 @@ def _window(query, where, params, size, *, rank: bool, low=None, high=None) -> l
     return rows
 
 
-# What the PostgreSQL window's plan costs (bench/portal.py, 1,000,000 entries): testing one
-# entry along the primary key (its vector in the row, migration 0006), and one matching entry
-# of the whole table in a GIN bitmap, whatever the slice.
-ROW_US = 3.0
-TID_US = 0.4
-COMMON = 0.6  # words in this share of the entries or more are left out of GIN lookups
+# PostgreSQL: keys. Each entry's vector also holds lexemes for its type, kind, agency and id
+# slices (written by the trigger of migration 0008): GIN then applies the filters and reads
+# only a statement's id slice. Tokens are letters and digits only, so no word is ever a key.
+KEY = "§"
+SLICES = (1_000, 10_000, 100_000, 1_000_000)  # an entry is in one slice of each size
+SLICE_STATEMENTS = 4  # the last one reads all that is left of the range
 _PLANNER = ("enable_indexscan", "enable_seqscan")
 
 
-ONE_PASS = 5_000  # expected matches up to which the window is one bitmap pass (PostgreSQL)
+def _filter_keys(agency_id, kind, types) -> tokenize.Query:
+    """The portal's filters as query groups of keys (PostgreSQL)."""
+    groups: tokenize.Query = []
+    if agency_id:
+        groups.append([(f"{KEY}agency:{int(agency_id)}",)])
+    if kind:
+        groups.append([(f"{KEY}kind:{kind}",)])
+    if types:
+        groups.append([(f"{KEY}type:{type}",) for type in types])
+    return groups
 
 
-def _pg_expected(cursor, sql: str, params: list) -> float:
-    """The planner's estimate of the rows matching `sql`'s conditions (before its LIMIT)."""
-    cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-    plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    node = plan[0]["Plan"]
-    while node.get("Node Type") in ("Limit", "Sort") and node.get("Plans"):
-        node = node["Plans"][0]
-    return float(node.get("Plan Rows", 0))
+def _slice_keys(bottom: int, top: int) -> list[str]:
+    """The fewest slice keys whose entries are exactly those with ids from `bottom`'s thousand
+    to `top`'s: the smallest slices at the ends, larger ones in between."""
+    keys = []
+    first, last = bottom // SLICES[0], top // SLICES[0]  # in slices of the current size
+    for size in SLICES:
+        largest = size == SLICES[-1]
+        while first <= last and (largest or first % 10):
+            keys.append(f"{KEY}{size}:{first}")
+            first += 1
+        while first <= last and (largest or (last + 1) % 10):
+            keys.append(f"{KEY}{size}:{last}")
+            last -= 1
+        first, last = first // 10, (last + 1) // 10 - 1
+    return keys
 
 
-RARE = 0.003  # a query group in at most this share of entries is looked up alone (PostgreSQL)
 SHARES_SECONDS = 600.0
 _shares: tuple[float, dict[str, float], float] = (float("-inf"), {}, 1.0)
 
@@ -695,136 +644,60 @@ def _pg_shares(cursor) -> tuple[dict[str, float], float]:
     return shares, other
 
 
-def _rarest_group(query: tokenize.Query, shares: dict[str, float], other: float):
-    """The query's group (all groups must match) held by the fewest entries, each of its
-    alternatives cut to its rarest token, so that it matches a superset: (share, tokens)."""
-    best: tuple[float, list[str]] = (float("inf"), [])
-    for group in query:
-        tokens = [min(alternative, key=lambda t: shares.get(t, other)) for alternative in group]
-        best = min(best, (sum(shares.get(t, other) for t in tokens), tokens))
-    return best
+def _group_share(group: list[tuple[str, ...]], shares: dict[str, float], other: float) -> float:
+    """The share of entries matching one query group, its words taken as independent."""
+    return min(1.0, sum(math.prod(shares.get(t, other) for t in alt) for alt in group))
 
 
-def _without_common(query: tokenize.Query, shares: dict[str, float]) -> tokenize.Query:
-    """The query without its words held by COMMON or more of the entries (号, 经营, the
-    county's name), so that it matches a superset: an alternative left without words matches
-    nearly everything, and its group is left out. Empty when no group is left."""
-    lookup = []
-    for group in query:
-        alternatives = []
-        for alternative in group:
-            kept = tuple(t for t in alternative if shares.get(t, 0.0) < COMMON)
-            if not kept:
-                break
-            alternatives.append(kept)
-        else:
-            lookup.append(alternatives)
-    return lookup
+def _pg_window(query, keys, where, params, size, low, high) -> list[tuple]:
+    """PostgreSQL: the window in id slices, newest first (bench/portal.py and
+    docs/benchmarks.md hold the measurements behind this).
 
-
-def _estimated_share(query: tokenize.Query, shares: dict[str, float], other: float) -> float:
-    """The share of entries matching the query if its words were independent (before its
-    filters): what sizes the first slice of the window."""
-    share = 1.0
-    for group in query:
-        either = sum(math.prod(shares.get(t, other) for t in alt) for alt in group)
-        share *= min(1.0, either)
-    return share
-
-
-def _dense(size: int, span: int) -> float:
-    """The share of matching ids above which walking `size / share` ids along the primary key
-    costs less than a GIN bitmap of `share * span` entries (`span`: the entries of the index
-    or part of it that the bitmap reads)."""
-    return math.sqrt(ROW_US * size / (TID_US * max(span, 1)))
-
-
-def _pg_window(query, where, params, size, low, high) -> list[tuple]:
-    """PostgreSQL: the window in id slices, newest slice first (bench/portal.py and
-    docs/benchmarks.md hold the measurements behind each rule).
-
-    A slice is read one of two ways. Walking the primary key backwards and testing each row
-    (`ROW_US` a row, its vector in the row) costs `size / share` rows; a GIN bitmap ANDed with
-    the slice's primary-key range costs every match in the index (`TID_US` each), however
-    narrow the slice. `_dense` weighs the two: above it the planner walks (its own choice),
-    below it plain index and sequential scans are switched off for the statement (SET LOCAL,
-    put back afterwards). The first slice is sized from the words' shares (`pg_stats`) and the
-    planner's estimate of the filters, the next from the share found so far (after three
-    slices, the remainder at once).
-
-    GIN reads as little as it can: when one group of the query is rare (`RARE`; a company's
-    name among 有限公司, 宁波…) only that group's rarest words, otherwise the query without its
-    `COMMON` words (号 and the county's name are in every entry); the whole query is then
-    tested on the rows found (`ts_match_vq` is the `@@` operator as a function: no index
-    condition). When the planner expects few matches in all (`ONE_PASS`) the whole range is
-    one pass. On a split index (`split_index`) no statement reads across the split, so each
-    uses one part and the newest matches cost only the recent part's postings."""
-    expression = match_expression(query, "postgresql")
+    Each group of the query (and of the filter `keys`) is its own `@@` condition, and so is
+    the slice's keys: GIN steps through their lists together, each skipping to where the
+    others are, so a statement costs about its slice's entries however common a word is in
+    the whole table (a single `@@` would read a common word's whole list). The first slice
+    is sized from the share of the least common group (`pg_stats`), an upper bound of the
+    share matching: a rare word's first slice is the whole range, in one statement. The next
+    slices are sized from the share found so far. Plain index and sequential scans are
+    switched off for these statements (SET LOCAL, put back afterwards): walking the primary
+    key and testing each row costs far more than GIN for all but the commonest words."""
+    groups = [*query, *keys]
     conditions = " AND ".join(where)
-    select = (
-        "SELECT e.id, e.date, e.title FROM disclosure_searchentry e "  # noqa: S608
-        f"WHERE {{match}} AND {conditions} AND e.id BETWEEN %s AND %s "
-        "ORDER BY e.id DESC LIMIT %s"
-    )
-    sql = select.format(match="e.tsv @@ %s::tsquery")
-    rows: list[tuple] = []
     with connection.cursor() as cursor:
-        if low is None:
+        whole = low is None
+        if whole:
             cursor.execute("SELECT min(id), max(id) FROM disclosure_searchentry")
             low, high = cursor.fetchone()
             if low is None:
                 return []
-        floor = index_floor()
-
-        def run(statement, matches, bottom, top, limit, off=_PLANNER) -> list[tuple]:
-            """Newest first, at most `limit`: on a split index, the ids above the floor first
-            (each statement's id range within one part, so its planner can use that part)."""
-            found: list[tuple] = []
-            parts = [(bottom, top)]
-            if floor is not None and bottom <= floor < top:
-                parts = [(floor + 1, top), (bottom, floor)]
-            for part_bottom, part_top in parts:
-                with _planner_off(cursor, off):
-                    cursor.execute(
-                        statement, [*matches, *params, part_bottom, part_top, limit - len(found)]
-                    )
-                    found += cursor.fetchall()
-                if len(found) >= limit:
-                    break
-            return found
-
         shares, other = _pg_shares(cursor)
-        share, rare = _rarest_group(query, shares, other)
-        checked = select.format(match="e.tsv @@ %s::tsquery AND ts_match_vq(e.tsv, %s::tsquery)")
-        if share <= RARE and len(rare) < len(tokenize.query_terms(query)):
-            either = " | ".join(_pg_term(t) for t in rare)
-            return run(checked, [either, expression], low, high, size)
-        lookup = _without_common(query, shares)
-        matches = [expression]
-        if lookup and lookup != query:
-            sql, matches = checked, [match_expression(lookup, "postgresql"), expression]
-        if _pg_expected(cursor, sql, [*matches, *params, low, high, size]) <= ONE_PASS:
-            return run(sql, matches, low, high, size)
-        # The share of ids matching: estimated from the words' shares and the planner's
-        # estimate for the filters (agency, kind, type), then as found.
-        density = _estimated_share(query, shares, other)
-        if len(where) > 1:  # more than the publication period
-            filtered = f"SELECT e.id FROM disclosure_searchentry e WHERE {conditions}"  # noqa: S608
-            density *= min(1.0, _pg_expected(cursor, filtered, params) / (high - low + 1))
-        top, width = high, max(3 * size // 2, int(size * 1.2 / max(density, 1e-6)))
-        for slice_number in range(4):
-            bottom = low if slice_number == 3 else max(low, top - width + 1)
-            # Sparse: through GIN bitmaps only, each costing every match in its index part.
-            part = top - floor if floor is not None and top > floor else floor or high - low
-            off = _PLANNER if density < _dense(size, part + 1) else ()
-            rows += run(sql, matches, bottom, top, size - len(rows), off)
+        density = min(_group_share(group, shares, other) for group in groups)
+        rows: list[tuple] = []
+        top, width = high, max(3 * size // 2, int(size * 1.2 / max(density, 1e-9)))
+        for statement in range(SLICE_STATEMENTS):
+            bottom = low
+            if statement < SLICE_STATEMENTS - 1:
+                bottom = max(low, (top - width + 1) // SLICES[0] * SLICES[0])
+            matches = [match_expression([group], "postgresql") for group in groups]
+            if not (whole and bottom == low and top == high):
+                matches.append(" | ".join(_pg_term(k) for k in _slice_keys(bottom, top)))
+            # The id range is tested on the rows found (`+ 0`: a primary-key bitmap ANDed
+            # with the slice's keys only adds its cost): keys cover whole thousands.
+            sql = (
+                "SELECT e.id, e.date, e.title FROM disclosure_searchentry e WHERE "  # noqa: S608
+                + " AND ".join(["e.tsv @@ %s::tsquery"] * len(matches))
+                + f" AND {conditions} AND e.id + 0 BETWEEN %s AND %s ORDER BY e.id DESC LIMIT %s"
+            )
+            with _planner_off(cursor, _PLANNER):
+                cursor.execute(sql, [*matches, *params, bottom, top, size - len(rows)])
+                rows += cursor.fetchall()
             if len(rows) >= size or bottom <= low:
                 break
             seen = high - bottom + 1
-            density = len(rows) / seen
-            top = bottom - 1
             width = (size - len(rows)) * seen * 3 // (2 * len(rows)) if rows else seen * 4
             width = max(width, 2 * size)
+            top = bottom - 1
     return rows
 
 
@@ -919,7 +792,8 @@ def search(
         if span is None:
             return Results()
         low, high = span
-    window = _window(query, where, params, WINDOW + 1, rank=False, low=low, high=high)
+    keys = _filter_keys(agency_id, kind, types)
+    window = _window(query, where, params, WINDOW + 1, rank=False, low=low, high=high, keys=keys)
     capped = len(window) > WINDOW
     window = window[:WINDOW]
     if 0 < len(window) <= RANKED:

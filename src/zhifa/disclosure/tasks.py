@@ -35,9 +35,8 @@ def search_refresh() -> dict:
     """Every 5 minutes: the search entries of items, guides, inspection items and officers
     (changed in other apps' services; only changed rows are written). Decisions are indexed
     inside their publish / correct / withdraw transactions."""
-    from zhifa.disclosure.search import refresh_sources, split_index
+    from zhifa.disclosure.search import refresh_sources
 
-    split_index()  # PostgreSQL: split again once the newest entries outgrow the recent part
     return refresh_sources()
 
 

@@ -1,16 +1,18 @@
 """The search window (`search._window`) on the current database (SQLite and PostgreSQL): the
 newest matches by entry id, whatever the share of entries that match. On PostgreSQL it is read
-in id slices, some through GIN bitmaps with the planner's index / sequential scans switched off
-for the statement; these tests check the slices add up to exactly the newest matches and that
-the planner settings are put back."""
+in id slices through GIN, with the planner's index / sequential scans switched off for the
+statement; these tests check the slices add up to exactly the newest matches, that each vector
+holds its entry's keys, and that the planner settings are put back."""
 
 import datetime as dt
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
-from zhifa.core import tokenize
+from tests.factories import make_agency
 from zhifa.disclosure import search
 from zhifa.disclosure.models import SearchEntry
 
@@ -23,17 +25,18 @@ def _day(i: int) -> dt.date:
     return START + dt.timedelta(days=(i * 7) % 200)
 
 
-@pytest.fixture(params=["sliced", "one pass", "rare group first", "split index"])
+@pytest.fixture(params=["sliced", "one pass"])
 def entries(db, monkeypatch, request):
     """N guide entries: every one holds 常见, every 37th 罕见, every 5th 一半 (half of them
     of kind licence); titles hold none of the words, so the order is newest first. On
-    PostgreSQL, once read in slices, once in one pass (as when few matches are expected) and
-    once with 罕见 counted as rare (a query holding it looks it up alone, then the rest) and
-    once in slices over an index split at the newest 100 entries."""
-    monkeypatch.setattr(search, "ONE_PASS", 10**9 if request.param == "one pass" else -1)
-    monkeypatch.setattr(search, "RARE", 0.05 if request.param == "rare group first" else 0)
+    PostgreSQL their ids are 97 apart, so that they span slices of every size but the
+    largest; read once in slices, once in one pass (every word counted as rare)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ALTER SEQUENCE disclosure_searchentry_id_seq INCREMENT BY 97"
+            )  # put back when the test's transaction is rolled back
     monkeypatch.setattr(search, "_shares", (float("-inf"), {}, 1.0))  # read afresh
-    monkeypatch.setattr(search, "RECENT", 100)
     docs = []
     for i in range(N):
         words = ["常见"]
@@ -55,9 +58,8 @@ def entries(db, monkeypatch, request):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE disclosure_searchentry")  # the shares of each word
-        if request.param == "split index":
-            top = SearchEntry.objects.order_by("-pk").values_list("pk", flat=True)[0]
-            assert search.split_index(force=True) == top - 100 == search.index_floor()
+        if request.param == "one pass":
+            monkeypatch.setattr(search, "_shares", (float("inf"), {}, 1e-9))
     monkeypatch.setattr(search, "WINDOW", 20)
     monkeypatch.setattr(search, "RANKED", 0)  # order by title words (none), date, id
     by_object = dict(SearchEntry.objects.values_list("object_id", "pk"))
@@ -86,7 +88,7 @@ def _objects(q, **filters):
         ("罕见", {}, lambda i: i % 37 == 0),
         ("一半", {}, lambda i: i % 5 == 0),
         ("一半", {"kind": "licence"}, lambda i: i % 10 == 0),
-        ("常见 一半", {}, lambda i: i % 5 == 0),  # PostgreSQL: GIN reads 一半 alone
+        ("常见 一半", {}, lambda i: i % 5 == 0),
         ("常见", {"kind": "licence"}, lambda i: i % 10 == 0),
         (
             "常见",
@@ -135,63 +137,53 @@ def test_vectors_are_kept_in_the_row_with_detailed_statistics(entries):
         assert cursor.fetchone() == ("m", 1000)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statistics")
-def test_a_rare_group_is_looked_up_alone_and_the_rest_tested_on_its_rows(entries, request):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL slices")
+def test_statements_read_slices_of_the_range(entries, request):
     with CaptureQueriesContext(connection) as captured:
-        got, _hits = _objects("一半 罕见")
-    rare_first = request.node.callspec.params["entries"] == "rare group first"
-    assert sorted(got) == [0, 185, 370]
-    assert any("ts_match_vq" in q["sql"] for q in captured.captured_queries) == rare_first
+        got, _hits = _objects("常见")
+    assert got == _expected(entries, lambda i: True)
+    statements = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
+    sliced = [sql for sql in statements if f"{search.KEY}1000:" in sql]
+    if request.node.callspec.params["entries"] == "one pass":
+        assert len(statements) == 1 and not sliced
+    else:
+        assert len(statements) > 1 and sliced == statements
 
 
-def test_common_words_are_left_out_of_the_lookup_but_not_of_the_query():
-    query = tokenize.parse_query("宁发改罚〔2026〕12号 常见")
-    shares = {"号": 0.99, "宁": 0.7, "常见": 0.9, "2026": 0.2, "罚": 0.5}
-    assert search._without_common(query, shares) == [
-        [("宁发改罚",), ("发改", "罚")],  # 宁 left out of the second alternative
-        [("2026",)],
-        # 12号 | 12 & 号: still a superset with 号 left out
-        [("12号",), ("12",)],
-    ]
-    assert search._without_common(tokenize.parse_query("常见"), shares) == []
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL split index")
-def test_the_index_is_split_once_the_newest_entries_outgrow_it(db, monkeypatch):
-    monkeypatch.setattr(search, "RECENT", 10)
-    docs = [
-        search.Document(object_id=i, title=f"条目{i}", body="常见。", url="/") for i in range(25)
-    ]
-    search._upsert(search._rows("guide", docs[:15]))
-    assert search.split_index() is None and search.index_floor() is None  # 15 ≤ 1.5 × 10
-    search._upsert(search._rows("guide", docs))
-    top = SearchEntry.objects.order_by("-pk").values_list("pk", flat=True)[0]
-    assert search.split_index() == top - 10 == search.index_floor()
-    assert search.split_index() == top - 10  # 10 above the split: kept
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL keys")
+def test_each_vector_holds_the_keys_of_its_own_entry(db):
+    agency = make_agency("宁县市场监督管理局", "宁市监", 1)
+    doc = search.Document(
+        object_id=1, title="条目", body="常见。", url="/", agency_id=agency.pk, kind="licence"
+    )
+    search._upsert(search._rows("guide", [doc]))
+    search._upsert(search._rows("guide", [doc]))  # the update an upsert makes
+    entry = SearchEntry.objects.get()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexrelid::regclass::text FROM pg_index "
-            "WHERE indrelid = 'disclosure_searchentry'::regclass AND indexrelid::regclass::text "
-            "LIKE 'disclosure_search_tsv%%' ORDER BY 1"
+            "SELECT array_agg(lexeme ORDER BY lexeme) FROM unnest("
+            "(SELECT tsv FROM disclosure_searchentry WHERE id = %s)) WHERE lexeme LIKE %s",
+            [entry.pk, f"{search.KEY}%"],
         )
-        assert [r[0] for r in cursor.fetchall()] == [search.INDEX_OLD, search.INDEX_RECENT]
+        keys = cursor.fetchone()[0]
+    slices = [f"{search.KEY}{size}:{entry.pk // size}" for size in search.SLICES]
+    expected = [f"{search.KEY}agency:{agency.pk}", f"{search.KEY}kind:licence"]
+    assert keys == sorted([*expected, f"{search.KEY}type:guide", *slices])
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL split index")
-def test_each_statement_reads_one_part_of_a_split_index(entries, request):
-    if request.node.callspec.params["entries"] != "split index":
-        pytest.skip("the index is split in one fixture only")
-    with CaptureQueriesContext(connection) as captured:
-        got, _hits = _objects("罕见")
-    assert got == _expected(entries, lambda i: i % 37 == 0)
-    statements = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
-    with connection.cursor() as cursor, search._planner_off(cursor, search._PLANNER):
-        for sql in statements:
-            if sql.startswith("EXPLAIN") or "ORDER BY e.id DESC" not in sql:
-                continue
-            cursor.execute("EXPLAIN " + sql)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert search.INDEX_OLD in plan or search.INDEX_RECENT in plan, plan
+@given(st.integers(0, 3_000_000), st.integers(0, 3_000_000))
+def test_slice_keys_hold_exactly_the_thousands_of_the_range(a, b):
+    bottom, top = min(a, b), max(a, b)
+    keys = search._slice_keys(bottom, top)
+    assert len(keys) == len(set(keys)) <= 2 * 9 * (len(search.SLICES) - 1) + 3
+    covered = set()
+    for key in keys:
+        size, number = map(int, key.removeprefix(search.KEY).split(":"))
+        first = number * size // search.SLICES[0]
+        block = range(first, first + size // search.SLICES[0])
+        assert covered.isdisjoint(block)
+        covered.update(block)
+    assert covered == set(range(bottom // 1000, top // 1000 + 1))
 
 
 def test_each_date_keeps_the_id_range_of_its_entries(entries):
