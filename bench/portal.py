@@ -438,9 +438,13 @@ def load_python(base: str, path: str, *, seconds: float, concurrency: int, max_i
 
 
 def page_paths() -> list[tuple[str, str]]:
+    from zhifa.disclosure import selectors
     from zhifa.org.models import Agency
 
     market = Agency.objects.get(short_name="宁市监")
+    # A page in the middle of the list, reached as its 下一页 link does (keyset, no OFFSET).
+    public = selectors.public_list()
+    middle = public.values_list("decided_on", "pk")[public.count() // 2]
     year = dt.date.today().year - 1
     return [
         ("trivial view /bench/trivial/ (baseline)", "/bench/trivial/"),
@@ -449,7 +453,10 @@ def page_paths() -> list[tuple[str, str]]:
             f"decision list, filtered (agency, penalty, {year})",
             f"/portal/decisions/?agency={market.pk}&kind=penalty&from={year}-01-01&to={year}-12-31",
         ),
-        ("decision list, page 50", "/portal/decisions/?page=50"),
+        (
+            "decision list, a page in the middle",
+            f"/portal/decisions/?after={middle[0].isoformat()}.{middle[1]}&page=2",
+        ),
         ("decision detail (random id)", "/portal/decisions/{id}/"),
         ("portal home (latest decisions, counts per agency)", "/portal/"),
     ]

@@ -15,7 +15,9 @@ What is indexed (only public, masked content), one `SearchEntry` per thing:
   ``zhifa search reindex``, not by hooks in those apps.
 
 Full-text index: SQLite FTS5 (external content over `SearchEntry.tokens`, bm25) or a
-PostgreSQL `tsvector` + GIN (ts_rank); migration 0002_search. The same `search()` on both.
+PostgreSQL `tsvector` + GIN (ts_rank); migration 0002_search, and on PostgreSQL each vector
+also holds keys for the filters and id slices (migration 0008, `_pg_window`). The same
+`search()` on both.
 
 Ranking at scale: the newest `WINDOW` matches (by entry id, i.e. indexing order; bulk loads
 index in decision-date order; a date filter becomes an id range first) are fetched with

@@ -72,6 +72,28 @@ def public_list(
     return rows
 
 
+def page_below(rows: QuerySet[Disclosure], after: tuple[dt.date, int] | None, size: int) -> list:
+    """Up to `size` rows of a list ordered newest first (decision date, then id) that come
+    after the row (decision date, id) `after` (None: from the top). The date bound lets the
+    index (migration 0004) start at that date instead of skipping the rows above it."""
+    if after:
+        day, pk = after
+        rows = rows.filter(decided_on__lte=day).filter(
+            Q(decided_on__lt=day) | Q(decided_on=day, pk__lt=pk)
+        )
+    return list(rows[:size])
+
+
+def page_above(rows: QuerySet[Disclosure], before: tuple[dt.date, int], size: int) -> list:
+    """Up to `size` rows of the same list that come right before the row `before`, in list
+    order (the nearest last)."""
+    day, pk = before
+    rows = rows.filter(decided_on__gte=day).filter(
+        Q(decided_on__gt=day) | Q(decided_on=day, pk__gt=pk)
+    )
+    return list(rows.reverse()[:size])[::-1]
+
+
 def public_get(*, pk: int) -> Disclosure:
     return public_disclosures().get(pk=pk)
 

@@ -52,25 +52,29 @@ def _rows(disclosures) -> list[tuple]:
 
 @dataclass
 class _Page:
-    """One page of the public decision list, without counting the rows: at a million public
-    decisions a COUNT(*) per request cost more than the page itself (bench/portal.py), so the
-    pager offers 上一页 / 下一页 only; one extra row tells whether a next page exists."""
+    """One page of the public decision list, newest first, found from the row next to it
+    (keyset): `?after=<date>.<id>` the page below that row, `?before=` the page above it.
+    Neither counts the rows nor skips them with OFFSET: at a million public decisions a
+    COUNT(*) per request cost more than the page itself (bench/portal.py), and a crawler
+    walking every page would read each skipped row again. `page` only numbers the page."""
 
     number: int
     object_list: list
     has_next: bool
+    has_previous: bool
 
     @classmethod
-    def of(cls, rows, raw_number: str | None) -> _Page:
-        number = int(raw_number) if raw_number and raw_number.isdigit() else 1
-        number = max(1, number)
-        start = (number - 1) * PAGE_SIZE
-        items = list(rows[start : start + PAGE_SIZE + 1])
-        return cls(number, items[:PAGE_SIZE], len(items) > PAGE_SIZE)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
+    def of(cls, rows, get) -> _Page:
+        number = int(get["page"]) if get.get("page", "").isdigit() else 1
+        after, before = _cursor(get.get("after")), _cursor(get.get("before"))
+        if before:
+            items = selectors.page_above(rows, before, PAGE_SIZE + 1)
+            has_previous = len(items) > PAGE_SIZE
+            number = max(2, number) if has_previous else 1
+            return cls(number, items[-PAGE_SIZE:], True, has_previous)
+        items = selectors.page_below(rows, after, PAGE_SIZE + 1)
+        number = max(2, number) if after else 1
+        return cls(number, items[:PAGE_SIZE], len(items) > PAGE_SIZE, bool(after))
 
     @property
     def has_other_pages(self) -> bool:
@@ -83,6 +87,25 @@ class _Page:
     @property
     def next_page_number(self) -> int:
         return self.number + 1
+
+    @property
+    def first_cursor(self) -> str:
+        return _cursor_of(self.object_list[0]) if self.object_list else ""
+
+    @property
+    def last_cursor(self) -> str:
+        return _cursor_of(self.object_list[-1]) if self.object_list else ""
+
+
+def _cursor_of(disclosure) -> str:
+    return f"{disclosure.decided_on.isoformat()}.{disclosure.pk}"
+
+
+def _cursor(raw: str | None) -> tuple[dt.date, int] | None:
+    """`<date>.<id>` of a row of the list; None when absent or malformed."""
+    day, _, pk = (raw or "").partition(".")
+    parsed = _date(day)
+    return (parsed, int(pk)) if parsed and pk.isdigit() else None
 
 
 def _checkpoint():
@@ -170,9 +193,10 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.public_list(
         agency_id=agency_id, kind=kind, date_from=date_from, date_to=date_to
     )
-    page = _Page.of(rows, request.GET.get("page"))
+    page = _Page.of(rows, request.GET)
     params = request.GET.copy()
-    params.pop("page", None)
+    for cursor in ("page", "after", "before"):
+        params.pop(cursor, None)
     return render(
         request,
         "disclosure/decision_list.html",
