@@ -233,3 +233,6 @@ PORTAL_STATE_SECONDS = env_int("ZHIFA_PORTAL_STATE_MS", 1000) / 1000
 PUSH_ALLOWED_HOSTS = env_list("ZHIFA_PUSH_ALLOWED_HOSTS", "")
 # Loopback receivers (127.0.0.1, ::1) are refused unless this is on (tests, local trials).
 PUSH_ALLOW_LOOPBACK = env_bool("ZHIFA_PUSH_ALLOW_LOOPBACK", False)
+# An http:// proxy (e.g. http://10.0.0.5:3128) for intranets that reach the receivers only
+# through it; the push tunnels (CONNECT) to the address it checked. Empty: connect directly.
+PUSH_PROXY = env_str("ZHIFA_PUSH_PROXY", "")

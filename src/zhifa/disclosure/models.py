@@ -262,6 +262,9 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField("下次尝试时间")
     locked_until = models.DateTimeField("发送占用至", null=True, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    # Written by a staff back-fill (`push.subscriber_backfill`), not by a change: while any
+    # such message is pending, another back-fill of the subscriber is refused.
+    backfill = models.BooleanField("补发", default=False)
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:

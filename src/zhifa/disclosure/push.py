@@ -22,11 +22,16 @@ optionally only the hosts in `PUSH_ALLOWED_HOSTS`, and never an address that is 
 (cloud metadata), multicast, unspecified, reserved or - unless `PUSH_ALLOW_LOOPBACK` - loopback.
 The host is resolved once, checked, and the connection is opened to the checked address
 (`_Pinned`), so DNS cannot answer differently between check and connect (rebinding); for that
-reason pushes go direct, never through an HTTP(S)_PROXY from the environment.
+reason HTTP(S)_PROXY from the environment is ignored. Where receivers are reachable only through
+a proxy, `PUSH_PROXY` (ZHIFA_PUSH_PROXY, http:// only) names it: the host is still resolved and
+checked here, and the proxy is asked for a CONNECT tunnel to the checked address, never to the
+name (which the proxy would resolve itself); `_Tunnelled`.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -45,17 +50,20 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, Q, When
+from django.db.models import Case, Prefetch, Q, When
 from django.utils import timezone
 
 from zhifa import ledger
-from zhifa.disclosure import permissions
+from zhifa.disclosure import permissions, selectors
 from zhifa.disclosure.models import (
     Delivery,
     Disclosure,
     DisclosureKind,
     OutboxMessage,
     OutboxStatus,
+    PublishedVersion,
+    PushEvent,
+    Status,
     Subscriber,
 )
 from zhifa.disclosure.opendata import decision_item
@@ -162,7 +170,7 @@ THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 
 class TargetRefused(Exception):
     """The subscriber's URL may not be pushed to (refused by the guard, or its host name does
-    not resolve); the text (Chinese) says why and what to fix."""
+    not resolve, or the proxy setting is invalid); the text (Chinese) says why and what to fix."""
 
 
 def _allowed_hosts() -> set[str]:
@@ -269,25 +277,151 @@ class _PinnedHTTPSConnection(_Pinned, http.client.HTTPSConnection):
     pass
 
 
+# --- through the operator's proxy (PUSH_PROXY) ---------------------------------------------------
+
+PROXY_FORMAT = (
+    "推送代理设置 ZHIFA_PUSH_PROXY 无效：须为 http://主机:端口 形式的 HTTP 代理，"
+    "例如 http://10.0.0.5:3128。请系统管理员改正该设置。"
+)
+
+
+class ProxyFailed(OSError):
+    """The push proxy could not be reached or would not open the tunnel (Chinese text)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Proxy:
+    host: str
+    port: int
+    headers: dict[str, str]  # sent with CONNECT: Proxy-Authorization when the URL has a user
+
+    @property
+    def label(self) -> str:  # for messages: never the credentials
+        return _host_port(self.host, self.port)
+
+
+def _host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def push_proxy() -> Proxy | None:
+    """The operator's proxy, or None (connect directly); TargetRefused if the setting is bad.
+    The proxy's own address is not checked: the operator chose it, not staff."""
+    value = (getattr(settings, "PUSH_PROXY", "") or "").strip()
+    if not value:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(value)
+        port = parts.port or 80
+    except ValueError:
+        raise TargetRefused(PROXY_FORMAT) from None
+    if parts.scheme.lower() != "http" or not parts.hostname or parts.path not in ("", "/"):
+        raise TargetRefused(PROXY_FORMAT)
+    headers = {}
+    if parts.username is not None:
+        user = urllib.parse.unquote(parts.username)
+        password = urllib.parse.unquote(parts.password or "")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers["Proxy-Authorization"] = f"Basic {token}"
+    return Proxy(parts.hostname, port, headers)
+
+
+def _host_header(host: str, port: int, default_port: int) -> str:
+    """The Host header http.client writes for a direct connection to `host`."""
+    try:
+        name = host.encode("ascii").decode()
+    except UnicodeEncodeError:
+        name = host.encode("idna").decode()
+    if ":" in name:
+        name = f"[{name}]"
+    return name if port == default_port else f"{name}:{port}"
+
+
+class _Tunnelled:
+    """Connects to the proxy and opens a CONNECT tunnel (`set_tunnel`) to a checked address of
+    the host, trying them in order like `_connect_first`. Inside the tunnel the request is the
+    one a direct connection sends: the Host header names the host, and for https the socket is
+    wrapped with `server_hostname=<host>`, so SNI and the certificate check use the name."""
+
+    def __init__(self, host: str, port: int, addresses: list[str], proxy: Proxy, **kwargs):
+        super().__init__(proxy.host, proxy.port, **kwargs)
+        self.target_host, self.target_port = host, port
+        self.addresses, self.proxy = addresses, proxy
+        self.host_header = _host_header(host, port, self.default_port)
+        self._create_connection = self._connect_proxy
+
+    def _connect_proxy(self, address, timeout, source_address) -> socket.socket:
+        try:
+            return socket.create_connection(address, timeout, source_address)
+        except OSError as exc:
+            raise ProxyFailed(f"无法连接推送代理 {self.proxy.label}：{exc}") from exc
+
+    def connect(self) -> None:
+        refused: ProxyFailed | None = None
+        for ip in self.addresses:
+            target = _host_port(ip, self.target_port)
+            # Bracketed IPv6 and an explicit Host: the CONNECT line and header are the same
+            # on Python 3.11 (which writes neither itself) and later versions.
+            tunnel_ip = f"[{ip}]" if ":" in ip else ip
+            headers = {"Host": target, **self.proxy.headers}
+            self.set_tunnel(tunnel_ip, self.target_port, headers=headers)
+            try:
+                http.client.HTTPConnection.connect(self)  # to the proxy, then CONNECT
+            except ProxyFailed:
+                raise  # the proxy is down: the next address would not fare better
+            except (OSError, http.client.HTTPException) as exc:  # e.g. "403 Forbidden"
+                self.close()
+                refused = ProxyFailed(
+                    f"推送代理 {self.proxy.label} 未能建立到 {target} 的隧道：{exc}。"
+                    "请核对代理的访问规则（是否允许连接该地址和端口）。"
+                )
+                continue
+            self._secure()
+            return
+        raise refused or ProxyFailed("没有可用的地址")
+
+    def _secure(self) -> None:
+        pass
+
+    def putrequest(self, method, url, skip_host=False, skip_accept_encoding=False):
+        # Through a tunnel http.client would write the tunnel's end (the IP) as Host.
+        super().putrequest(method, url, skip_host=True, skip_accept_encoding=skip_accept_encoding)
+        self.putheader("Host", self.host_header)
+
+
+class _TunnelledHTTPConnection(_Tunnelled, http.client.HTTPConnection):
+    pass
+
+
+class _TunnelledHTTPSConnection(_Tunnelled, http.client.HTTPSConnection):
+    def _secure(self) -> None:
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.target_host)
+
+
 def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()  # verifies the certificate and its host name
 
 
 def _connection(url: str) -> tuple[http.client.HTTPConnection, str]:
-    """A connection to the subscriber's checked addresses (not yet open) and the request target.
-    Redirects are never followed (http.client does not): a 3xx is reported, not re-sent."""
+    """A connection to the subscriber's checked addresses (not yet open), directly or through
+    the push proxy, and the request target. Redirects are never followed (http.client does
+    not): a 3xx is reported, not re-sent."""
     if problem := url_problem(url):
         raise TargetRefused(problem)
+    proxy = push_proxy()
     parts = urllib.parse.urlsplit(url)
     secure = parts.scheme.lower() == "https"
     port = parts.port or (443 if secure else 80)
     addresses = checked_addresses(parts.hostname, port)
+    kwargs: dict = {"timeout": TIMEOUT}
     if secure:
-        conn = _PinnedHTTPSConnection(
-            parts.hostname, port, addresses, timeout=TIMEOUT, context=_tls_context()
-        )
+        kwargs["context"] = _tls_context()
+    if proxy:
+        tunnelled = _TunnelledHTTPSConnection if secure else _TunnelledHTTPConnection
+        conn = tunnelled(parts.hostname, port, addresses, proxy, **kwargs)
     else:
-        conn = _PinnedHTTPConnection(parts.hostname, port, addresses, timeout=TIMEOUT)
+        pinned = _PinnedHTTPSConnection if secure else _PinnedHTTPConnection
+        conn = pinned(parts.hostname, port, addresses, **kwargs)
     return conn, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
@@ -301,7 +435,8 @@ def _claim(now: dt.datetime, limit: int, first: int | None = None) -> list[Outbo
                 status=OutboxStatus.PENDING, next_attempt_at__lte=now, subscriber__active=True
             )
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-            .order_by(Case(When(pk=first or 0, then=0), default=1), "seq", "pk")
+            # Live changes before a back-fill's (whose old seqs would otherwise go first).
+            .order_by(Case(When(pk=first or 0, then=0), default=1), "backfill", "seq", "pk")
         )
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
@@ -331,6 +466,8 @@ def _post(message: OutboxMessage, now: dt.datetime) -> tuple[int | None, str]:
     try:
         try:
             conn.connect()
+        except ProxyFailed as exc:
+            return None, str(exc)[:500]
         except (OSError, ValueError) as exc:
             return None, f"无法连接接收方：{exc}"[:500]
         try:
@@ -386,8 +523,8 @@ def deliver_due(
     now: dt.datetime | None = None, limit: int = BATCH, first: int | None = None
 ) -> dict[str, int]:
     """Send every message due at `now` (one batch of at most `limit`). After a failure, a
-    subscriber's other messages wait for the next run, so one dead receiver cannot hold a
-    worker for `limit × TIMEOUT` seconds."""
+    subscriber's other messages wait for its retry (`_hold`), so one dead receiver cannot hold
+    a worker for `limit × TIMEOUT` seconds nor the batch from other subscribers."""
     now = now or timezone.now()
     counts = {"delivered": 0, "failed": 0, "postponed": 0}
     down: set[int] = set()
@@ -402,7 +539,18 @@ def deliver_due(
         else:
             counts["failed"] += 1
             down.add(message.subscriber_id)
+            _hold(message.subscriber_id, delivery.next_retry_at)
     return counts
+
+
+def _hold(subscriber_id: int, until: dt.datetime | None) -> None:
+    """After a failed attempt, the subscriber's other pending messages wait for its retry:
+    left due, they would be claimed first at every run (oldest first) and postponed again,
+    and a receiver that is down with a batch's worth of messages would starve the others."""
+    if until is not None:
+        OutboxMessage.objects.filter(
+            subscriber_id=subscriber_id, status=OutboxStatus.PENDING, next_attempt_at__lt=until
+        ).update(next_attempt_at=until)
 
 
 # --- staff actions on subscribers (one transaction each, with a ledger event) -----------------
@@ -520,6 +668,89 @@ def message_retry(*, acting_user, message: OutboxMessage) -> OutboxMessage:
         pk = message.pk
         transaction.on_commit(lambda: _enqueue(first=pk))
     return message
+
+
+# --- back-fill: what a new subscriber missed --------------------------------------------------
+
+BACKFILL_BATCH = 1000  # messages written per INSERT; also the rows read per chunk
+
+
+def _backfill_event(disclosure: Disclosure) -> str:
+    """The event of the decision's last public change, as the services named it: withdrawal,
+    else correction once there is more than one published version, else publication."""
+    if disclosure.status == Status.WITHDRAWN:
+        return PushEvent.WITHDRAWN
+    return PushEvent.CORRECTED if len(disclosure.all_versions) > 1 else PushEvent.PUBLISHED
+
+
+def _backfill_rows(subscriber: Subscriber):
+    """The decisions on the portal now within the subscriber's scope, in chunks (with their
+    agency and versions prefetched per chunk), so memory stays flat however many there are."""
+    rows = selectors.public_disclosures()
+    if subscriber.agency_id is not None:
+        rows = rows.filter(agency_id=subscriber.agency_id)
+    if subscriber.kinds:
+        rows = rows.filter(kind__in=subscriber.kinds)
+    # The versions' full text is not part of the pushed item: not read.
+    versions = Prefetch(
+        "versions",
+        queryset=PublishedVersion.objects.order_by("number").defer("text"),
+        to_attr="all_versions",
+    )
+    rows = rows.prefetch_related(None).prefetch_related("agency", versions).order_by("pk")
+    return rows.iterator(chunk_size=BACKFILL_BATCH)
+
+
+def backfill_pending(subscriber: Subscriber) -> int:
+    """How many messages of an earlier back-fill still wait to be sent to this subscriber."""
+    return OutboxMessage.objects.filter(
+        subscriber=subscriber, backfill=True, status=OutboxStatus.PENDING
+    ).count()
+
+
+def subscriber_backfill(*, acting_user, subscriber: Subscriber) -> int:
+    """补发: one message per decision now on the portal in the subscriber's scope, as its
+    latest public change (`record_change`'s payload, `seq` = its `public_seq`), so a platform
+    added after those decisions were published catches up. Returns the number of messages.
+    Refused while messages of an earlier back-fill are still pending (no double flood)."""
+    _may_change(acting_user, subscriber)
+    with transaction.atomic():
+        # The row lock makes two simultaneous back-fills of one subscriber take turns.
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if not subscriber.active:
+            raise ValidationError("该订阅方已停用，请先在“编辑”中启用后再补发。")
+        if pending := backfill_pending(subscriber):
+            raise ValidationError(
+                f"上一次补发还有 {pending} 条消息待推送，请待其送达后再补发；"
+                "如接收方长期无法接收，请先与对方核实接收地址。"
+            )
+        now, count, batch = timezone.now(), 0, []
+        for disclosure in _backfill_rows(subscriber):
+            batch.append(_backfill_message(subscriber, disclosure, now))
+            if len(batch) == BACKFILL_BATCH:
+                count += len(OutboxMessage.objects.bulk_create(batch))
+                batch = []
+        count += len(OutboxMessage.objects.bulk_create(batch))
+        # Last: the ledger's append lock is held until commit, so take it after the inserts
+        # rather than block every publication while they run.
+        ledger.record("push.subscriber_backfilled", subscriber, acting_user, {"messages": count})
+        if count:
+            _enqueue_on_commit()
+    return count
+
+
+def _backfill_message(subscriber: Subscriber, disclosure: Disclosure, now) -> OutboxMessage:
+    key, event, seq = uuid.uuid4(), _backfill_event(disclosure), disclosure.public_seq
+    return OutboxMessage(
+        subscriber=subscriber,
+        disclosure_id=disclosure.pk,
+        key=key,
+        event=event,
+        seq=seq,
+        payload={"id": str(key), "event": event, "seq": seq, "item": decision_item(disclosure)},
+        next_attempt_at=now,
+        backfill=True,
+    )
 
 
 def push_todos(user) -> list:

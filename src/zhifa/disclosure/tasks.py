@@ -16,10 +16,13 @@ def disclosure_sweep() -> int:
 @db_task()
 def push_deliver(first: int | None = None) -> dict:
     """Sends the push messages that are due; enqueued after each publishing transaction and
-    after a manual retry (that message first)."""
-    from zhifa.disclosure.push import deliver_due
+    after a manual retry (that message first), and again after a full batch."""
+    from zhifa.disclosure.push import BATCH, deliver_due
 
-    return deliver_due(first=first)
+    counts = deliver_due(first=first)
+    if sum(counts.values()) >= BATCH and counts["delivered"]:
+        push_deliver()  # a full batch (a back-fill): go on now rather than at the next minute
+    return counts
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -33,5 +33,10 @@ urlpatterns = [
         views_push.subscriber_deactivate,
         name="subscriber_deactivate",
     ),
+    path(
+        "manage/subscribers/<int:pk>/backfill/",
+        views_push.subscriber_backfill,
+        name="subscriber_backfill",
+    ),
     path("manage/push/<int:pk>/retry/", views_push.message_retry, name="message_retry"),
 ]

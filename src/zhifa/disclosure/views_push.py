@@ -91,6 +91,7 @@ def subscriber_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": status,
             "statuses": OutboxStatus.choices,
             "can_manage": permissions.can_manage_push(request.user),
+            "backfill_pending": push.backfill_pending(subscriber),
         },
     )
 
@@ -138,6 +139,30 @@ def subscriber_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         lambda _: f"已停用订阅方：{subscriber.name}。",
     )
     return redirect("disclosure:subscriber_detail", pk=subscriber.pk)
+
+
+@allowed(permissions.can_manage_push)
+@require_POST
+def subscriber_backfill(request: HttpRequest, pk: int) -> HttpResponse:
+    subscriber = get_or_404(selectors.subscriber_get, user=request.user, pk=pk)
+    # The confirmation box: a back-fill can send thousands of messages to the receiver.
+    if request.POST.get("confirm") != "1":
+        messages.error(
+            request, "请先勾选“我已与接收方确认可以接收补发的记录”，再点“补发已公示的记录”。"
+        )
+    else:
+        flash_outcome(
+            request,
+            lambda: push.subscriber_backfill(acting_user=request.user, subscriber=subscriber),
+            _backfilled,
+        )
+    return redirect("disclosure:subscriber_detail", pk=subscriber.pk)
+
+
+def _backfilled(count: int) -> str:
+    if not count:
+        return "目前没有符合该订阅方推送范围、仍在公示期内的记录，无需补发。"
+    return f"已安排补发 {count} 条已公示的记录，稍后刷新查看推送记录。"
 
 
 @allowed(permissions.can_manage_push)

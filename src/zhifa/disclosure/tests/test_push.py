@@ -251,6 +251,22 @@ def test_refused_connection_is_logged_and_retried(cw):
     assert subscriber.messages.filter(attempts=0).count() == 1  # waits for the next run
 
 
+def test_a_receiver_that_is_down_does_not_hold_up_the_others(cw, receiver):
+    push.subscriber_create(
+        acting_user=cw.user("office_a"), name="演示", url="http://127.0.0.1:9/hook", kinds=[]
+    )
+    for d in _drafts(cw, 3):
+        publish(cw, d)  # three messages for the dead receiver, oldest first
+    rx = receiver()
+    _subscribe(cw, rx)
+    publish(cw, _drafts(cw, 1)[0])  # the live receiver's only message, the newest
+    now = timezone.now()
+    assert push.deliver_due(now=now, limit=2) == {"delivered": 0, "failed": 1, "postponed": 1}
+    # the dead receiver's messages now wait for its retry: the next run reaches the live one
+    assert push.deliver_due(now=now, limit=2) == {"delivered": 1, "failed": 0, "postponed": 0}
+    assert len(rx.requests) == 1
+
+
 def test_routing_by_agency_kind_and_active(cw, receiver):
     rx = receiver()
     mine = _subscribe(cw, rx)
