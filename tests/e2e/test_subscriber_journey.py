@@ -1,7 +1,8 @@
 """The office configures a push subscriber in the browser (P16): office1 opens 公示推送, adds
-the municipal platform, sees its signing secret exactly once (masked afterwards), then opens
-the demo's configured subscriber, reads its delivery log (the demo URL refuses connections, so
-every attempt failed and a retry is scheduled) and retries a message by hand."""
+the municipal platform, sees its signing secret exactly once (masked afterwards), back-fills it
+with the decisions published before it was added, then opens the demo's configured subscriber,
+reads its delivery log (the demo URL refuses connections, so every attempt failed and a retry
+is scheduled) and retries a message by hand."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ def test_office_adds_subscriber_and_reads_delivery_log(page, log_in, axe):
     expect(page.locator("#push-secret")).to_have_count(0)
     expect(page.get_by_text(stored.masked_secret)).to_be_visible()
     assert secret not in page.content()
+
+    # Added after the demo's publications: it catches up with a back-fill, once.
+    backfill = page.locator("#backfill")
+    backfill.get_by_label("我已与接收方确认可以接收补发的记录").check()
+    backfill.get_by_role("button", name="补发已公示的记录").click()
+    expect(page.get_by_text(re.compile(r"已安排补发 \d+ 条已公示的记录"))).to_be_visible()
+    assert stored.messages.filter(backfill=True).exists()
+    expect(page.locator("#backfill")).to_contain_text("全部送达后才能再次补发")
+    expect(page.locator("table.push-log")).to_contain_text("（补发）")
+    assert axe(page) == []
 
     page.get_by_role("link", name="返回公示推送").click()
     page.get_by_role("link", name=DEMO_SUBSCRIBER).click()
