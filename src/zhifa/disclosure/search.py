@@ -675,13 +675,14 @@ def _pg_window(query, keys, where, params, size, low, high) -> list[tuple]:
                 return []
         shares, other = _pg_shares(cursor)
         density = min(_group_share(group, shares, other) for group in groups)
+        each_group = [match_expression([group], "postgresql") for group in groups]
         rows: list[tuple] = []
         top, width = high, max(3 * size // 2, int(size * 1.2 / max(density, 1e-9)))
         for statement in range(SLICE_STATEMENTS):
             bottom = low
             if statement < SLICE_STATEMENTS - 1:
                 bottom = max(low, (top - width + 1) // SLICES[0] * SLICES[0])
-            matches = [match_expression([group], "postgresql") for group in groups]
+            matches = list(each_group)
             if not (whole and bottom == low and top == high):
                 matches.append(" | ".join(_pg_term(k) for k in _slice_keys(bottom, top)))
             # The id range is tested on the rows found (`+ 0`: a primary-key bitmap ANDed
