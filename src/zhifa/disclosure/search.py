@@ -586,7 +586,7 @@ def _window(query, where, params, size, *, rank: bool, low=None, high=None, keys
 # only a statement's id slice. Tokens are letters and digits only, so no word is ever a key.
 KEY = "§"
 SLICES = (1_000, 10_000, 100_000, 1_000_000)  # an entry is in one slice of each size
-SLICE_STATEMENTS = 4  # the last one reads all that is left of the range
+SLICE_STATEMENTS = 6  # the last one reads all that is left of the range
 _PLANNER = ("enable_indexscan", "enable_seqscan")
 
 
@@ -698,7 +698,7 @@ def _pg_window(query, keys, where, params, size, low, high) -> list[tuple]:
             if len(rows) >= size or bottom <= low:
                 break
             seen = high - bottom + 1
-            width = (size - len(rows)) * seen * 3 // (2 * len(rows)) if rows else seen * 4
+            width = (size - len(rows)) * seen * 6 // (5 * len(rows)) if rows else seen * 4
             width = max(width, 2 * size)
             top = bottom - 1
     return rows
