@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories import make_agency
+from zhifa.core import tokenize
 from zhifa.disclosure import search
 from zhifa.disclosure.models import SearchEntry
 
@@ -169,6 +170,32 @@ def test_each_vector_holds_the_keys_of_its_own_entry(db):
     slices = [f"{search.KEY}{size}:{entry.pk // size}" for size in search.SLICES]
     expected = [f"{search.KEY}agency:{agency.pk}", f"{search.KEY}kind:licence"]
     assert keys == sorted([*expected, f"{search.KEY}type:guide", *slices])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statistics")
+def test_a_word_in_every_entry_when_one_statement_reads_the_whole_table(db, monkeypatch):
+    # no GIN condition is left: neither a word (all common) nor a slice (the whole table)
+    docs = [
+        search.Document(object_id=i, title=f"条目{i}", body="常见。", url="/") for i in range(5)
+    ]
+    search._upsert(search._rows("guide", docs))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE disclosure_searchentry")
+    monkeypatch.setattr(search, "_shares", (float("-inf"), {}, 1.0))
+    assert len(search.search("常见")) == 5
+    assert search.search("常见 罕见") == []
+
+
+def test_common_words_are_left_out_of_the_lookup_but_not_of_the_query():
+    query = tokenize.parse_query("宁发改罚〔2026〕12号 常见")
+    shares = {"号": 0.99, "宁": 0.7, "常见": 0.9, "2026": 0.2, "罚": 0.5}
+    assert search._without_common(query, shares) == [
+        [("宁发改罚",), ("发改", "罚")],  # 宁 left out of the second alternative
+        [("2026",)],
+        # 12号 | 12 & 号: still a superset with 号 left out
+        [("12号",), ("12",)],
+    ]
+    assert search._without_common(tokenize.parse_query("常见"), shares) == []
 
 
 @given(st.integers(0, 3_000_000), st.integers(0, 3_000_000))
