@@ -10,9 +10,14 @@ split of stop 10 (`disclosure_search_tsv_old` / `_recent`), which is dropped her
 A trigger writes the keys, since an entry's id is known only as it is inserted. Every write of
 an entry sets its vector afresh (`search._upsert`), so the trigger runs on writes of `tsv`; an
 upsert's vector already carries the keys of the id the insert would have taken, so on update
-the old keys are removed first. Existing vectors are rewritten here, with the GIN index
-dropped meanwhile (writing a million entries through it bloated it from 378 to 962 MB);
-docs/operations.md says what this costs on large installations.
+the old keys are removed first.
+
+Existing vectors are rewritten here, with the GIN index dropped meanwhile (writing a million
+entries through it bloated it from 378 to 962 MB). Not atomic: each step commits, so the index
+is built once the rewrite has committed, over the new row versions only (in the rewrite's own
+transaction it also took in the old ones: 716 MB instead of 388). Every step can be run again,
+so after a failure `zhifa migrate` simply runs it again. docs/operations.md says what this
+costs on large installations.
 
 SQLite: nothing to do (FTS5 indexes the tokens; filters are plain conditions there).
 """
@@ -53,12 +58,13 @@ def _forwards(apps, schema_editor):
         return
     schema_editor.execute(f"DROP INDEX IF EXISTS {', '.join(INDEXES)}")
     schema_editor.execute(FUNCTION)
+    schema_editor.execute("DROP TRIGGER IF EXISTS disclosure_search_keys ON disclosure_searchentry")
     schema_editor.execute(TRIGGER)
-    schema_editor.execute("UPDATE disclosure_searchentry SET tsv = tsv")
+    schema_editor.execute("UPDATE disclosure_searchentry SET tsv = tsv")  # keys, by the trigger
     schema_editor.execute(
         "CREATE INDEX disclosure_search_tsv ON disclosure_searchentry USING gin (tsv)"
     )
-    schema_editor.execute("ANALYZE disclosure_searchentry")
+    schema_editor.execute("VACUUM ANALYZE disclosure_searchentry")
 
 
 def _backwards(apps, schema_editor):
@@ -70,6 +76,7 @@ def _backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("disclosure", "0007_search_days")]
 
     operations = [migrations.RunPython(_forwards, _backwards, elidable=False)]
