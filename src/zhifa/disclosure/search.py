@@ -683,12 +683,13 @@ def _pg_window(query, keys, where, params, size, low, high) -> list[tuple]:
     the whole table (a single `@@` would read a common word's whole list). Words in COMMON or
     more of the entries are left out of these conditions (`_without_common`), and the whole
     query is tested on the rows found (`ts_match_vq`: `@@` as a function, never an index
-    condition). The first slice
-    is sized from the share of the least common group (`pg_stats`), an upper bound of the
-    share matching: a rare word's first slice is the whole range, in one statement. The next
-    slices are sized from the share found so far. Plain index and sequential scans are
-    switched off for these statements (SET LOCAL, put back afterwards): walking the primary
-    key and testing each row costs far more than GIN for all but the commonest words."""
+    condition).
+
+    The first slice is sized from the share of the least common group (`pg_stats`), an upper
+    bound of the share matching: a rare word's first slice is the whole range, in one
+    statement. The next slices are sized from the share found so far. Plain index and
+    sequential scans are switched off for these statements (SET LOCAL, put back afterwards):
+    where the planner misjudges a word's share it would otherwise test every row."""
     groups = [*query, *keys]
     conditions = " AND ".join(where)
     with connection.cursor() as cursor:
