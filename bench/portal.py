@@ -12,10 +12,11 @@ measured in the same run.
    holds N decisions (and its search index) and skips generation.
 2. Builds the search index with the search app's bulk indexer and times ten typical queries
    through the real `search()` selector: p50 / p95 per query after a warm-up.
-3. Starts the real app under gunicorn (2 sync workers, as `zhifa serve` does, DEBUG off) with a
-   bench-only URLconf (`portal_urls.py`, adding `/bench/trivial/`), and measures requests/s of
-   the decision list (first page and a filtered page), a decision detail page (random ids)
-   and the trivial view, in rounds on the same server. Load tool: `wrk` (Debian package
+3. Starts the real app under gunicorn (sync workers as `zhifa serve` starts them, `--workers`
+   of them, 2 by default: one per core; `zhifa serve` starts 3; DEBUG off) with a bench-only
+   URLconf (`portal_urls.py`, adding `/bench/trivial/`), and measures requests/s of the
+   decision list (first page, a filtered page, a page in the middle), a decision detail page
+   (random ids) and the trivial view, in rounds on the same server. Load tool: `wrk` (Debian package
    `wrk`: `apt-get install wrk`) when installed, else a built-in threaded client (`--load-tool
    python`: fixed concurrency, fixed duration, one request at a time per thread).
 
