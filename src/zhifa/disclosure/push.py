@@ -120,21 +120,25 @@ def record_change(disclosure: Disclosure, event: str, seq: int) -> list[OutboxMe
     item = decision_item(disclosure)
     now = timezone.now()
     messages = OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(
-                subscriber=s,
-                disclosure_id=disclosure.pk,
-                key=(key := uuid.uuid4()),
-                event=event,
-                seq=seq,
-                payload={"id": str(key), "event": event, "seq": seq, "item": item},
-                next_attempt_at=now,
-            )
-            for s in subscribers
-        ]
+        [_message(s, disclosure.pk, event, seq, item, now) for s in subscribers]
     )
     _enqueue_on_commit()
     return messages
+
+
+def _message(subscriber, disclosure_id, event, seq, item, now, *, backfill=False):
+    """An outbox message: the pushed JSON is {id (the idempotency key), event, seq, item}."""
+    key = uuid.uuid4()
+    return OutboxMessage(
+        subscriber=subscriber,
+        disclosure_id=disclosure_id,
+        key=key,
+        event=event,
+        seq=seq,
+        payload={"id": str(key), "event": event, "seq": seq, "item": item},
+        next_attempt_at=now,
+        backfill=backfill,
+    )
 
 
 def _enqueue_on_commit() -> None:
@@ -740,17 +744,8 @@ def subscriber_backfill(*, acting_user, subscriber: Subscriber) -> int:
 
 
 def _backfill_message(subscriber: Subscriber, disclosure: Disclosure, now) -> OutboxMessage:
-    key, event, seq = uuid.uuid4(), _backfill_event(disclosure), disclosure.public_seq
-    return OutboxMessage(
-        subscriber=subscriber,
-        disclosure_id=disclosure.pk,
-        key=key,
-        event=event,
-        seq=seq,
-        payload={"id": str(key), "event": event, "seq": seq, "item": decision_item(disclosure)},
-        next_attempt_at=now,
-        backfill=True,
-    )
+    event, seq, item = _backfill_event(disclosure), disclosure.public_seq, decision_item(disclosure)
+    return _message(subscriber, disclosure.pk, event, seq, item, now, backfill=True)
 
 
 def push_todos(user) -> list:

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -293,6 +294,9 @@ def test_view_backfill_other_agency_and_readers(cw, decisions, login):
     assert "补发已公示的记录" not in supervisor.get(detail).content.decode()
     officer = login(cw.user("officer_a"))
     assert officer.post(url, {"confirm": "1"}).status_code == 403
+    anonymous = Client()
+    response = anonymous.post(url, {"confirm": "1"})
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert not subscriber.messages.exists()
 
 
