@@ -54,6 +54,13 @@ def _empty_cache():
     forget_public_state()
 
 
+@pytest.fixture(autouse=True)
+def _own_page_files(settings, tmp_path):
+    """Each test writes the public pages' files into its own folder: ids repeat from one
+    test's database to the next, and a file left by another test would be served."""
+    settings.PAGE_FILES_DIR = tmp_path / "pages"
+
+
 @pytest.fixture
 def login(client):
     """Log the test client in as a user of the world: `login(world.user("office_a"))`."""

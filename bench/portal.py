@@ -143,13 +143,20 @@ def render_pages(*, bars: bool) -> dict:
     renders each page, so the pages are rendered here, once (kept with --reuse)."""
     from zhifa.disclosure import pages
 
-    ids = pages.stale_ids()
-    if not ids:
-        return {}
-    t = time.perf_counter()
-    with _bar(len(ids), "生成公示页面", bars) as bar:
-        rendered = pages.render_stale(ids, tick=bar.update)
-    return {"pages_s": time.perf_counter() - t, "pages_rendered": rendered}
+    out = {}
+    if ids := pages.stale_ids():
+        t = time.perf_counter()
+        with _bar(len(ids), "生成公示页面", bars) as bar:
+            out["pages_rendered"] = pages.render_stale(ids, tick=bar.update)
+        out["pages_s"] = time.perf_counter() - t
+    # Rendering writes each page's file once committed; with --reuse of a database from
+    # before the files (or another --dir), `zhifa pages files` writes the missing ones.
+    if ids := pages.missing_file_ids():
+        t = time.perf_counter()
+        with _bar(len(ids), "写出公示页面文件", bars) as bar:
+            out["page_files_written"] = pages.write_all_files(ids, tick=bar.update)
+        out["page_files_s"] = time.perf_counter() - t
+    return out
 
 
 # --- 2. search ----------------------------------------------------------------------------------

@@ -228,6 +228,11 @@ LEDGER_UPLOAD_ALLOWED_TYPES = env_list(
 # the cached pages) before asking the database again; a change made by the same process is
 # visible at once, one made by another process within this time. 0: ask on every request.
 PORTAL_STATE_SECONDS = env_int("ZHIFA_PORTAL_STATE_MS", 1000) / 1000
+# Public decision pages are also kept as files (静态化发布), so a visit reads a file instead of
+# asking the database (disclosure.pages). Several app servers must share this folder (NFS) or
+# set "off": a server only removes its own files when a decision is corrected or withdrawn.
+_page_files = env_str("ZHIFA_PAGE_FILES", str(DATA_DIR / "pages"))
+PAGE_FILES_DIR = None if _page_files.strip().lower() in {"off", "0", "no"} else Path(_page_files)
 # Push to subscribers (P16), against server-side request forgery: when set, subscriber URLs
 # must use one of these host names (exact, case-insensitive); checked on save and on send.
 PUSH_ALLOWED_HOSTS = env_list("ZHIFA_PUSH_ALLOWED_HOSTS", "")

@@ -13,6 +13,8 @@ admin.site.site_header = "zhifa 系统配置"
 admin.site.site_title = "zhifa 系统配置"
 
 urlpatterns = [
+    # First: the public portal takes most requests, and each pattern before it is tried.
+    path("portal/", include("zhifa.disclosure.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -27,7 +29,6 @@ urlpatterns = [
     path("catalog/", include("zhifa.catalog.urls")),
     path("cases/", include("zhifa.cases.urls")),
     path("feeds/decisions.atom", decisions_feed, name="decisions_feed"),
-    path("portal/", include("zhifa.disclosure.urls")),
     path("search/", search_short, name="search"),
     path("review/", include("zhifa.review.urls")),
     path("", include("zhifa.core.urls")),

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 Rule = Callable[[object], bool]
 
@@ -20,6 +22,19 @@ Rule = Callable[[object], bool]
 def public(view: Callable) -> Callable:
     view.zhifa_access = "public"  # type: ignore[attr-defined]
     return view
+
+
+def plain_visitor(request: HttpRequest) -> bool:
+    """No session cookie and no flash messages: an anonymous visitor whom every public page
+    shows the same, told without loading the session (signing in sets the cookie). Their
+    responses must carry `Vary: Cookie` (`for_plain_visitors`), as a session read adds it."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def for_plain_visitors(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ("Cookie",))
+    return response
 
 
 def signed_in(user) -> bool:

@@ -51,18 +51,22 @@ PAGES_RECHECK_SECONDS = 24 * 3600
 @db_periodic_task(crontab(minute="*/10"))
 def pages_render() -> int:
     """Every 10 minutes: renders public pages that are missing or were rendered by an older
-    release's templates (at most PAGES_PER_RUN a run; visitors get them rendered live
-    meanwhile). Pages of new publications are rendered in their own transaction, so once a
-    run finds none stale, the scan (3-7 s at 1,000,000 decisions) is skipped until the
-    templates change or a day has passed (pages can then only be missing after data was
-    loaded around the services, e.g. restored from a backup)."""
+    release's templates, and writes the files of pages that have none (at most PAGES_PER_RUN
+    of each a run; visitors get them rendered live, or read from the database, meanwhile).
+    Pages of new publications are rendered in their own transaction, so once a run leaves
+    nothing to do, the scan (3-7 s at 1,000,000 decisions) is skipped until the templates
+    change or a day has passed (pages can then only be missing after data was loaded around
+    the services, e.g. restored from a backup)."""
     from django.core.cache import cache
 
-    from zhifa.disclosure.pages import fingerprint, render_stale, stale_ids
+    from zhifa.disclosure import pages
 
-    if cache.get(PAGES_CHECKED) == fingerprint():
+    if cache.get(PAGES_CHECKED) == pages.fingerprint():
         return 0
-    stale = stale_ids()
-    if not stale:
-        cache.set(PAGES_CHECKED, fingerprint(), PAGES_RECHECK_SECONDS)
-    return render_stale(stale[:PAGES_PER_RUN])
+    stale = pages.stale_ids()
+    rendered = pages.render_stale(stale[:PAGES_PER_RUN])
+    missing = pages.missing_file_ids()
+    pages.write_all_files(missing[:PAGES_PER_RUN])
+    if len(stale) <= PAGES_PER_RUN and len(missing) <= PAGES_PER_RUN:  # nothing left
+        cache.set(PAGES_CHECKED, pages.fingerprint(), PAGES_RECHECK_SECONDS)
+    return rendered

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhifa.catalog import guide
 from zhifa.catalog import selectors as catalog_selectors
 from zhifa.catalog.models import DocumentTemplate
-from zhifa.core.access import allowed, public
+from zhifa.core.access import allowed, for_plain_visitors, plain_visitor, public
 from zhifa.core.forms import flash_outcome, get_or_404
 from zhifa.disclosure import pages, permissions, selectors, services, todos
 from zhifa.disclosure.models import DisclosureKind, Status
@@ -144,7 +144,7 @@ def cached_for_visitors(*, with_log: bool = False):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.user.is_authenticated or "messages" in request.COOKIES:
+            if not plain_visitor(request):
                 return view(request, *args, **kwargs)
             state = selectors.public_state(with_log=with_log)
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
@@ -152,8 +152,8 @@ def cached_for_visitors(*, with_log: bool = False):
             cached = cache.get(key)
             if cached is not None:
                 content, content_type = cached
-                return HttpResponse(content, content_type=content_type)
-            response = view(request, *args, **kwargs)
+                return for_plain_visitors(HttpResponse(content, content_type=content_type))
+            response = for_plain_visitors(view(request, *args, **kwargs))
             if response.status_code == 200:
                 cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
             return response
