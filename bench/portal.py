@@ -527,6 +527,9 @@ def report(out: dict) -> None:
     print(f"database size: {out['db_bytes'] / 2**20:,.0f} MiB")
     if out.get("pages_s") is not None:
         print(f"public pages rendered: {out['pages_rendered']:,} in {out['pages_s']:.0f} s")
+    if out.get("page_files_s") is not None:
+        written, seconds = out["page_files_written"], out["page_files_s"]
+        print(f"public page files written: {written:,} in {seconds:.0f} s")
     if out.get("index_s") is not None:
         print(f"search index: {out['index_s']:.0f} s for {out.get('indexed')} documents")
     if out["search"]:
