@@ -1,7 +1,8 @@
 """An ordinary penalty case (行政处罚·普通程序) from clue to archive in the browser, each step
 by the role the flow names: officer1 (承办人, also 科长) registers the clue, leader1 files it
 with officer1 and officer2 as handlers, the officers upload a real video and a photo through
-the drag-and-drop upload, propose a fine, notify the party, record its waiver, leader1
+the drag-and-drop upload, propose a fine within the item's 裁量基准 (an out-of-range fine
+without a reason is refused first), notify the party, record its waiver, leader1
 decides, the officer issues and downloads the 行政处罚决定书, serves it (with a video),
 records the payment, leader1 closes and the officer archives. Mirrors
 src/zhifa/cases/tests/test_views.py::test_full_penalty_case_through_the_pages."""
@@ -85,13 +86,35 @@ def test_ordinary_penalty_case_from_clue_to_archive(new_page, log_in, case_steps
 
     advance(officer, "report", "已转到下一环节：调查终结、案件审查")
 
-    # 拟作出的处罚决定, then 事先告知 and the party's written waiver.
-    def propose(box):
-        box.get_by_label("罚款", exact=True).check()
-        box.get_by_label("罚款金额（元）").fill("5000")
-        box.get_by_label("处罚内容").fill("罚款人民币伍仟元整")
+    # 拟作出的处罚决定 within the item's 裁量基准 (118号): the circumstance “主动停止建设” is
+    # 1‰–2‰ of 项目总投资额, here 300万元, so 3000元–6000元. A fine of 8000元 without a
+    # departure reason is refused, the form keeps what was typed; 5000元 is within.
+    box = case_steps.box(officer, "拟作出的处罚决定")
+    box.get_by_label("罚款", exact=True).check()
+    circumstance = box.get_by_label("适用的裁量基准情形")
+    expect(circumstance.locator("option")).to_have_count(5)  # “请选择” and four lines
+    circumstance.select_option("1")
+    box.get_by_label("计罚基数（元）：项目总投资额").fill("3000000")
+    box.get_by_label("罚款金额（元）").fill("8000")
+    box.get_by_label("处罚内容").fill("罚款人民币伍仟元整")
+    box.get_by_role("button", name="拟作出的处罚决定", exact=True).click()
+    refused = officer.locator(".field.has-error", has_text="偏离裁量基准的理由")
+    expect(refused).to_contain_text("拟罚款8000元高于所选情形")
+    expect(refused).to_contain_text("3000元–6000元")
+    expect(officer.get_by_label("罚款金额（元）")).to_have_value("8000")
+    expect(officer.get_by_label("计罚基数（元）：项目总投资额")).to_have_value("3000000")
+    expect(officer.get_by_label("适用的裁量基准情形")).to_have_value("1")
+    officer.get_by_label("罚款金额（元）").fill("5000")
+    officer.get_by_role("button", name="拟作出的处罚决定", exact=True).click()
+    expect(officer.get_by_role("status")).to_contain_text("已保存拟作出的处罚决定")
+    expect(officer).to_have_url(re.compile(re.escape(url) + "$"))
+    check = officer.locator("dd.cases-discretion")
+    expect(check).to_contain_text("情形1：未办理核准手续开工建设，主动停止建设并及时补办手续")
+    expect(check).to_contain_text("计罚基数：项目总投资额300万元")
+    expect(check).to_contain_text("罚款幅度：3000元–6000元；拟罚款：5000元")
+    expect(check.locator(".tag.ok")).to_have_text("在裁量基准范围内")
 
-    act(officer, "拟作出的处罚决定", "已保存拟作出的处罚决定", propose)
+    # 事先告知 and the party's written waiver.
     advance(officer, "prior_notice", "已转到下一环节：事先告知")
     act(officer, "登记事先告知", "已登记事先告知")
 

@@ -71,6 +71,9 @@ def test_major_case_through_two_review_rounds_to_decision(new_page, log_in, case
 
     def propose(box):
         box.get_by_label("罚款", exact=True).check()
+        # 裁量基准 (118号): 1‰–2‰ of a 项目总投资额 of 3000万元 is 3万元–6万元.
+        box.get_by_label("适用的裁量基准情形").select_option("1")
+        box.get_by_label("计罚基数（元）：项目总投资额").fill("30000000")
         box.get_by_label("罚款金额（元）").fill("50000")
         box.get_by_label("处罚内容").fill("罚款人民币伍万元整")
         box.get_by_label("涉及重大公共利益").check()

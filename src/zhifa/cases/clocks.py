@@ -29,7 +29,12 @@ DUE_SOON_DAYS = 3
 # 许可法 art. 82: every licence period is in working days.
 FILING_DAYS = 15  # 处罚法 art. 54 ("promptly"); 15 working days is market-regulation practice
 DECISION_DAYS = 90  # 处罚法 art. 60, calendar days from 立案
+# 处罚法 art. 60 lets laws, regulations and rules provide otherwise; the sector rules allow the
+# 90 days to be extended once by 30 calendar days with the head's approval (configurable
+# default, `services.case_extension_decide`).
+DECISION_EXTENSION_DAYS = 30
 RIGHTS_DAYS = 5  # 处罚法 arts. 44, 45, 64: 陈述申辩 and hearing request, working days
+HEARING_NOTICE_DAYS = 7  # 处罚法 arts. 64(2), 85: hearing notice 7 working days before
 SERVICE_DAYS = 7  # 处罚法 art. 61, working days from the decision
 CORRECTION_DAYS = 5  # 许可法 art. 32(4), working days from receipt
 LICENCE_DECISION_DAYS = 20  # 许可法 art. 42, working days from acceptance
@@ -88,6 +93,12 @@ def rights_deadline(notified_on: dt.date) -> dt.date:
     return working_deadline(notified_on, RIGHTS_DAYS).due
 
 
+def earliest_hearing_day(notice_served_on: dt.date) -> dt.date:
+    """The first day a hearing may be held after its notice was served: the notice must reach
+    the party 7 working days before the hearing (处罚法 arts. 64(2), 85)."""
+    return working_deadline(notice_served_on, HEARING_NOTICE_DAYS).due
+
+
 def correction_deadline(received_on: dt.date) -> dt.date:
     """许可法 art. 32(4): tell the applicant everything to correct within 5 working days."""
     return working_deadline(received_on, CORRECTION_DAYS).due
@@ -95,6 +106,17 @@ def correction_deadline(received_on: dt.date) -> dt.date:
 
 def licence_decision_days(case: Case) -> int:
     return LICENCE_DECISION_DAYS + (LICENCE_EXTENSION_DAYS if case.extended else 0)
+
+
+def penalty_decision_days(case: Case) -> int:
+    """处罚法 art. 60: 90 calendar days from 立案, +30 once an extension is approved."""
+    return DECISION_DAYS + (DECISION_EXTENSION_DAYS if case.extended else 0)
+
+
+def decision_due(filed_on: dt.date, days: int = DECISION_DAYS) -> dt.date:
+    """The last day to decide a penalty case filed on `filed_on` (处罚法 arts. 60, 85:
+    calendar days)."""
+    return calendar_deadline(filed_on, days).due
 
 
 def penalty_clocks(case: Case) -> list[CaseClock]:
@@ -116,11 +138,11 @@ def penalty_clocks(case: Case) -> list[CaseClock]:
             clocks.append(
                 _clock(
                     "decision",
-                    "作出处罚决定",
+                    "作出处罚决定" + ("（已延长）" if case.extended else ""),
                     case.filed_on,
-                    DECISION_DAYS,
+                    penalty_decision_days(case),
                     "calendar",
-                    "处罚法第六十条",
+                    "处罚法第六十条" + ("（经负责人批准延长）" if case.extended else ""),
                     met_on=case.decided_on,
                 )
             )

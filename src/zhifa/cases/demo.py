@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from zhifa.cases import documents, services
 from zhifa.cases.models import Case, MediaKind, Outcome, PartyKind
+from zhifa.catalog import discretion as rules
 from zhifa.catalog.models import DocumentKind, EnforcementItem, NumberingPattern
 from zhifa.core import demo
 from zhifa.core.codes import resident_id_check_char
@@ -132,9 +133,20 @@ class _Maker:
         for kind in kinds:
             documents.document_issue(acting_user=self.officer, case=case, kind=kind)
 
-    def penalty(self, code: str, party, title: str, until: str, start: int, fine: int) -> Case:
+    def penalty(
+        self,
+        code: str,
+        party,
+        title: str,
+        until: str,
+        start: int,
+        fine: int,
+        *,
+        discretion: dict | None = None,
+    ) -> Case:
         """A penalty case from its clue `start` days ago up to `until`. The cases that get as
-        far as 执行 hold real media; the archived one also its documents."""
+        far as 执行 hold real media; the archived one also its documents. `discretion`: the
+        裁量基准 keywords of the proposal (default: `discretion_for` the fine)."""
         o, lead = self.officer, self.leader
         real = until in ("execute", "archive")
         papers = until == "archive"
@@ -174,6 +186,7 @@ class _Maker:
             penalty_types=["罚款"],
             fine_amount=fine,
             content=f"罚款{fine // 100}元",
+            **(discretion_for(self.items[code], fine) if discretion is None else discretion),
         )
         services.case_advance(acting_user=o, case=case, to_step="prior_notice", on=_ago(start - 12))
         notified = 1 if until == "prior_notice" else start - 14
@@ -228,6 +241,37 @@ class _Maker:
         self.av(case, "serve", "送达核准文件")
         services.case_serve(acting_user=o, case=case, method="direct", served_on=_ago(start - 13))
         return case
+
+
+DEPARTURE_REASON = "演示：拟罚款与所选情形的裁量基准不一致，用于展示偏离裁量基准的记录和提示。"
+
+
+def discretion_for(version, fine: int) -> dict:
+    """The 裁量基准 keywords of `case_propose_decision` for a demo fine (分): the first
+    circumstance whose fixed range holds the fine, else the first per-mille one with a round
+    项目总投资额 / 合同金额 that puts the fine inside it, else the first circumstance with a
+    recorded departure (118号: a fine outside the 裁量基准 needs a written reason)."""
+    entries = version.discretion or []
+    if not entries:
+        return {}
+    for n, entry in enumerate(entries, 1):
+        if entry.get("fine_min") is not None and entry["fine_min"] <= fine <= entry["fine_max"]:
+            return {"discretion_entry": n}
+    for n, entry in enumerate(entries, 1):
+        if rules.needs_base(entry) and fine > 0:
+            middle = fine * 2000 // (entry["permille_min"] + entry["permille_max"])
+            units = (10**10, 10**9, 10**8, 10**7, 10**6, 1)  # 1亿元 … 1万元, then exact
+            for base in (middle // unit * unit for unit in units):
+                if base and rules.check_fine(entry, fine, base).within:
+                    return {"discretion_entry": n, "discretion_base": base}
+    first = entries[0]
+    base = 1_000_000_00 if rules.needs_base(first) else None  # 100万元
+    check = rules.check_fine(first, fine, base)
+    keywords: dict = {"discretion_entry": 1, "discretion_base": base}
+    if not check.within:
+        departure = "从重" if check.direction == "above" else "减轻"
+        keywords.update(departure=departure, departure_reason=DEPARTURE_REASON)
+    return keywords
 
 
 @demo.register(30, "案件")

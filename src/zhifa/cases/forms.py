@@ -8,7 +8,17 @@ from decimal import Decimal
 from django import forms
 
 from zhifa.cases import selectors
-from zhifa.cases.models import Case, MediaKind, Outcome, PartyKind, PenaltyType, ServiceMethod
+from zhifa.cases.models import (
+    Case,
+    ClosedGround,
+    HearingSignature,
+    MediaKind,
+    Outcome,
+    PartyKind,
+    PenaltyType,
+    ServiceMethod,
+)
+from zhifa.catalog import discretion
 from zhifa.catalog.models import FlowStep, ItemKind
 from zhifa.core.privacy import mask_resident_id
 
@@ -265,6 +275,55 @@ class ProposeForm(CaseForm):
                 major_public_interest=case.major_public_interest,
                 suspected_crime=case.suspected_crime,
             )
+        self._add_discretion_fields()
+
+    def _add_discretion_fields(self) -> None:
+        """The item's 裁量基准 (118号): which circumstance applies, the base of a per-mille
+        range, and a departure with its reason. Absent when the item publishes none."""
+        entries = self.case.item_version.discretion or []
+        if not entries:
+            return
+        choices = [("", "（请选择适用的违法情形）")]
+        for n, entry in enumerate(entries, 1):
+            words = discretion.describe(entry) or entry.get("penalty", "")
+            choices.append((str(n), f"{n}. {entry['circumstance']}（{words}）"))
+        bases = "、".join(dict.fromkeys(e["base"] for e in entries if discretion.needs_base(e)))
+        self.fields["discretion_entry"] = forms.TypedChoiceField(
+            label="适用的裁量基准情形",
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            error_messages={"required": "请选择本案适用的裁量基准情形。"},
+        )
+        if bases:
+            self.fields["discretion_base"] = YuanField(
+                f"计罚基数（元）：{bases}",
+                help_text="所选情形按比例（‰）处罚时必填，系统据此计算罚款幅度。",
+            )
+        self.fields["departure"] = forms.ChoiceField(
+            label="是否偏离裁量基准",
+            choices=[
+                ("", "不偏离（罚款在裁量基准范围内）"),
+                *((d, f"{d}处罚") for d in discretion.DEPARTURES),
+            ],
+            required=False,
+            help_text="罚款低于幅度的选从轻或减轻，高于幅度的选从重，并写明理由。",
+        )
+        self.fields["departure_reason"] = forms.CharField(
+            label="偏离裁量基准的理由", widget=TEXTAREA, required=False
+        )
+        self.order_fields(
+            ["penalty_types", "discretion_entry", "discretion_base", "fine", "departure"]
+        )
+        choice = self.case.discretion_choice or {}
+        if not self.is_bound and choice:
+            base = choice.get("base")
+            self.initial.update(
+                discretion_entry=choice.get("index"),
+                discretion_base=Decimal(base) / 100 if base else None,
+                departure=choice.get("departure", ""),
+                departure_reason=choice.get("reason", ""),
+            )
 
 
 class NotifyForm(CaseForm):
@@ -398,3 +457,126 @@ class LicenceDecideForm(CaseForm):
         label="理由", widget=TEXTAREA, required=False, help_text="不予许可须说明理由。"
     )
     decided_on = date_field("决定日期")
+
+
+# --- 听证笔录 and the extension of the decision deadline -----------------------------------
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.real_name}（{obj.unit.name}）" if obj.unit_id else obj.real_name
+
+
+class HearingForm(CaseForm):
+    """听证笔录 (处罚法 art. 64); the service checks the dates, the presider and the rest."""
+
+    notice_served_on = forms.DateField(
+        label="听证通知送达日期",
+        widget=DATE_INPUT,
+        help_text="应当在举行听证的7个工作日前通知当事人听证的时间、地点（处罚法第六十四条）。",
+        error_messages={"required": "请填写听证通知书送达当事人的日期。"},
+    )
+    held_at = forms.DateTimeField(
+        label="听证举行时间",
+        widget=DATETIME_INPUT,
+        error_messages={
+            "required": "请填写听证举行的日期和时间。",
+            "invalid": "请按“年-月-日 时:分”填写听证举行时间。",
+        },
+    )
+    place = forms.CharField(label="听证地点", max_length=200)
+    presider = StaffChoiceField(
+        label="主持人",
+        queryset=None,
+        help_text="由本机关指定的非本案调查人员主持（处罚法第六十四条第（四）项）。",
+    )
+    recorder = StaffChoiceField(label="记录人", queryset=None)
+    participants = forms.CharField(
+        label="参加人员",
+        widget=TEXTAREA,
+        help_text="当事人或其委托代理人的姓名，以及第三人、证人等其他参加人。",
+    )
+    public = forms.TypedChoiceField(
+        label="是否公开",
+        choices=[("1", "公开举行"), ("0", "不公开举行")],
+        coerce=lambda v: v == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+        help_text="除涉及国家秘密、商业秘密或者个人隐私依法予以保密外，听证公开举行"
+        "（处罚法第六十四条第（三）项）。",
+    )
+    closed_ground = forms.ChoiceField(
+        label="不公开的情形",
+        choices=[("", "—"), *ClosedGround.choices],
+        required=False,
+    )
+    closed_reason = forms.CharField(label="不公开的理由", widget=TEXTAREA, required=False)
+    statements = forms.CharField(
+        label="陈述申辩要点",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="当事人的陈述、申辩和质证意见，调查人员提出的事实、证据和处罚建议的要点。",
+    )
+    signature = forms.ChoiceField(
+        label="笔录核对签字",
+        choices=HearingSignature.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请确认听证笔录已交当事人或其代理人核对无误后签字或者盖章"
+            "（处罚法第六十四条第（八）项）。"
+        },
+    )
+    next_step = forms.ChoiceField(label="听证后转到")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        staff = selectors.handler_options(user=self.user)
+        self.fields["presider"].queryset = staff
+        self.fields["recorder"].queryset = staff
+        step = FlowStep.objects.filter(flow=self.case.flow, code="hearing").first()
+        transitions = (
+            step.outgoing.select_related("target").order_by("target__order") if step else []
+        )
+        self.fields["next_step"].choices = [
+            (t.target.code, t.target.name + (f"（{t.label}）" if t.label else ""))
+            for t in transitions
+        ]
+        self.initial.setdefault("next_step", "legal_review")
+
+
+class ExtensionRequestForm(CaseForm):
+    reason = forms.CharField(
+        label="延长理由",
+        max_length=300,
+        widget=TEXTAREA,
+        help_text="如案情复杂、需要检测检验鉴定等。经局领导批准，可延长30日，只能延长一次"
+        "（处罚法第六十条）。",
+        error_messages={"required": "请写明需要延长作出处罚决定期限的理由。"},
+    )
+    on = date_field("申请日期")
+
+
+class ExtensionDecideForm(CaseForm):
+    approve = forms.TypedChoiceField(
+        label="审批意见",
+        choices=[("1", "批准延长30日"), ("0", "不予批准")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择批准或不予批准。"},
+    )
+    opinion = forms.CharField(
+        label="意见", widget=TEXTAREA, required=False, help_text="不予批准的须写明理由。"
+    )
+    on = date_field("审批日期")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        pending = selectors.pending_extension(self.case)
+        if pending is not None:
+            staff = getattr(pending.requested_by, "staff", None)
+            who = staff.real_name if staff else pending.requested_by.username
+            self.fields["approve"].help_text = (
+                f"{who}于{pending.requested_on:%Y年%m月%d日}申请延长{pending.days}日，"
+                f"理由：{pending.reason}"
+            )

@@ -195,6 +195,11 @@ class Case(models.Model):
     confiscation_amount = models.BigIntegerField("没收金额（分）", default=0)
     decision_content = models.TextField("处罚或许可内容", blank=True)
     facts = models.TextField("违法事实或审查意见", blank=True)
+    # The 裁量基准 circumstance the handler applied to the proposed penalty (118号), as chosen
+    # in `services.case_propose_decision`: {"index", "circumstance", "penalty", "base_label",
+    # "base", "low", "high", "fines", "departure", "reason"} (amounts in 分); empty when the
+    # item has no 裁量基准.
+    discretion_choice = models.JSONField("裁量基准适用情况", default=dict, blank=True)
 
     # Flags steering legal review (处罚法 art. 58), collective discussion (art. 57) and
     # transfer (art. 27).
@@ -386,3 +391,115 @@ class IssuedDocument(models.Model):
         stem = self.title + (f"（{self.number}）" if self.number else "")
         stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem)
         return f"{stem}.{extension}"
+
+
+# --- 听证笔录 and the extension of the decision deadline -----------------------------------
+
+
+class ClosedGround(models.TextChoices):
+    """处罚法 art. 64(3): a hearing is public except where it involves these."""
+
+    STATE_SECRET = "state_secret", "涉及国家秘密"
+    COMMERCIAL_SECRET = "commercial_secret", "涉及商业秘密"
+    PRIVACY = "privacy", "涉及个人隐私"
+
+
+class HearingSignature(models.TextChoices):
+    """处罚法 art. 64(8): the record is checked and signed or sealed by the party or its agent;
+    a refusal is noted in the record by the presider."""
+
+    SIGNED = "signed", "已交当事人或其代理人核对无误，签字或者盖章"
+    REFUSED = "refused", "当事人或其代理人拒绝签字或者盖章，主持人已在笔录中注明"
+
+
+class HearingRecord(models.Model):
+    """听证笔录 of a penalty case's hearing (处罚法 arts. 64, 65). Saving it completes the
+    听证 step; the ledger holds the SHA-256 of its content."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="hearing_records"
+    )
+    notice_served_on = models.DateField("听证通知送达日期")
+    held_at = models.DateTimeField("举行时间")
+    place = models.CharField("地点", max_length=200)
+    presider = models.ForeignKey(
+        "org.Staff", verbose_name="主持人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorder = models.ForeignKey(
+        "org.Staff", verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+    participants = models.TextField("当事人及其代理人等参加人员")
+    public = models.BooleanField("公开举行", default=True)
+    closed_ground = models.CharField(
+        "不公开的情形", max_length=20, choices=ClosedGround.choices, blank=True
+    )
+    closed_reason = models.TextField("不公开的理由", blank=True)
+    statements = models.TextField("陈述申辩要点")
+    signature = models.CharField("笔录核对签字", max_length=10, choices=HearingSignature.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "听证笔录"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "held_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}·听证笔录（{self.held_at:%Y-%m-%d}）"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未批准"
+
+
+class DecisionExtension(models.Model):
+    """A request to extend a penalty case's decision deadline (处罚法 art. 60: 90 days from
+    立案 unless a law, regulation or rule provides otherwise; the sector rules allow +30 days
+    with the head's approval) and the 局领导's answer. At most one is approved per case."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="extensions"
+    )
+    days = models.PositiveSmallIntegerField("延长日数")
+    reason = models.CharField("申请理由", max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_on = models.DateField("申请日期")
+    status = models.CharField(
+        "状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    opinion = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "延长处罚决定期限申请"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="extension_one_pending_per_case",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="approved"),
+                name="extension_one_approved_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}·延长{self.days}日（{self.get_status_display()}）"

@@ -116,3 +116,18 @@ def can_extend_licence(user) -> bool:
 
 def can_decide_licence(user) -> bool:
     return _acting(user, LEADER)
+
+
+def can_record_hearing(user) -> bool:
+    """听证笔录: the roles of the 听证 step (the service checks the step and the presider)."""
+    return _acting(user, OFFICER, LEADER, REVIEWER)
+
+
+def can_request_extension(user) -> bool:
+    """A handler or unit head asks to extend the decision deadline (处罚法 art. 60)."""
+    return _acting(user, OFFICER, HEAD)
+
+
+def can_decide_extension(user) -> bool:
+    """The agency's head (局领导) approves or rejects the extension (处罚法 art. 60)."""
+    return _acting(user, LEADER)

@@ -9,7 +9,17 @@ from django.db.models import Q, QuerySet
 
 from zhifa import ledger
 from zhifa.cases.clocks import DUE_SOON_DAYS, CaseClock, case_clocks
-from zhifa.cases.models import AV_MEDIA, Case, CaseKind, CaseStatus, Party
+from zhifa.cases.models import (
+    AV_MEDIA,
+    Case,
+    CaseKind,
+    CaseStatus,
+    DecisionExtension,
+    ExtensionStatus,
+    HearingRecord,
+    Party,
+    Procedure,
+)
 from zhifa.catalog.models import (
     EnforcementItem,
     EnforcementItemVersion,
@@ -194,6 +204,7 @@ OWNER_ACTIONS = {
     "一次性告知补正": "correction",
     "不予受理": "not_accept",
     "许可决定": "licence_decide",
+    "登记听证笔录": "hearing",
 }
 
 
@@ -248,6 +259,7 @@ def available_actions(*, user, case: Case) -> AvailableActions:
     undecided = bool(case.filed_on) and not case.decided_on and not case.extended
     if is_open and case.kind == CaseKind.LICENCE and Role.LEADER.value in roles and undecided:
         add("extend")
+    _add_extension_actions(user, case, roles, staff, add)
     heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
     if is_open and case.step not in ("clue", "filing") and roles & heads:
         add("handlers")  # 立案审批 names the first handlers; re-assigning comes after
@@ -258,6 +270,63 @@ def available_actions(*, user, case: Case) -> AvailableActions:
         if Role.LEADER.value in roles and current.requires_av and not _has_av(case, case.step):
             add("av_exception")
     return AvailableActions(tuple(actions), tuple(advance))
+
+
+def _add_extension_actions(user, case: Case, roles: set[str], staff, add) -> None:
+    """处罚法 art. 60: a handler (or unit head) may ask once to extend the 90-day decision
+    deadline of an undecided ordinary penalty case; a 局领导 other than the requester answers."""
+    undecided = (
+        case.status == CaseStatus.OPEN
+        and case.kind == CaseKind.PENALTY
+        and case.procedure == Procedure.ORDINARY
+        and case.filed_on is not None
+        and case.decided_on is None
+    )
+    if not undecided:
+        return
+    pending = case.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if pending is None and not case.extended:
+        handles = case.handlers.filter(pk=staff.pk).exists()
+        if handles or Role.UNIT_HEAD.value in roles:
+            add("extension_request")
+    if pending is not None and Role.LEADER.value in roles and pending.requested_by_id != user.pk:
+        add("extension_decide")
+
+
+def pending_extension(case: Case) -> DecisionExtension | None:
+    return case.extensions.filter(status=ExtensionStatus.PENDING).first()
+
+
+def case_extensions(case: Case) -> list[DecisionExtension]:
+    """The case's extension requests (延长处罚决定期限), oldest first, with who asked and who
+    answered."""
+    return list(
+        case.extensions.select_related("requested_by__staff", "decided_by__staff").order_by("pk")
+    )
+
+
+def hearing_records(case: Case) -> list[HearingRecord]:
+    """The case's 听证笔录, in the order held (for the case page and the legal-review
+    package). The caller has already scoped `case` to the user."""
+    return list(
+        HearingRecord.objects.filter(case=case)
+        .select_related("presider", "recorder")
+        .order_by("held_at", "pk")
+    )
+
+
+def pending_extensions(*, user) -> QuerySet[DecisionExtension]:
+    """Extension requests of the user's agency waiting for a 局领导 (not the requester)."""
+    roles = {group.name for group in user.groups.all()}
+    if Role.LEADER.value not in roles:
+        return DecisionExtension.objects.none()
+    cases = case_list(user=user, status=CaseStatus.OPEN)
+    return (
+        DecisionExtension.objects.filter(case__in=cases, status=ExtensionStatus.PENDING)
+        .exclude(requested_by=user)
+        .select_related("case", "case__party", "requested_by__staff")
+        .order_by("requested_on", "pk")
+    )
 
 
 def _has_av(case: Case, step: str) -> bool:
@@ -290,6 +359,10 @@ EVENT_LABELS = {
     "licence.accepted": "受理",
     "licence.not_accepted": "不予受理",
     "licence.extended": "延长决定期限",
+    "hearing.recorded": "听证笔录",
+    "case.extension_requested": "申请延长处罚决定期限",
+    "case.extension_approved": "批准延长处罚决定期限",
+    "case.extension_rejected": "不予批准延长处罚决定期限",
     "record.viewed": "查看",
     "review.submitted": "报送法制审核",
     "review.assigned": "分配审核人、复审人",
@@ -370,3 +443,68 @@ def case_timeline(*, user, case: Case) -> tuple[list[TimelineEntry], int]:
             )
         )
     return entries, len(events) - len(listed)
+
+
+# --- 裁量基准 (118号) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiscretionView:
+    """What the case page and the legal reviewer see of the 裁量基准 check (118号)."""
+
+    chosen: bool  # False: the item publishes a 裁量基准 but no circumstance was chosen
+    index: int = 0
+    circumstance: str = ""
+    penalty: str = ""
+    base_text: str = ""  # e.g. 项目总投资额5000万元
+    range_text: str = ""  # e.g. 2万元–5万元, or 不处罚款
+    fine_text: str = ""
+    within: bool = False
+    departure: str = ""
+    reason: str = ""
+
+    @property
+    def summary(self) -> str:
+        """One line, e.g. for the reviewer's 裁量基准 item."""
+        if not self.chosen:
+            return "未选择适用的裁量基准情形。"
+        head = (
+            f"情形{self.index}“{self.circumstance}”，幅度{self.range_text}，"
+            f"拟罚款{self.fine_text}："
+        )
+        if self.within:
+            return head + "在裁量基准范围内。"
+        return head + f"超出裁量基准（{self.departure}处罚，理由：{self.reason}）。"
+
+
+def discretion_view(case: Case) -> DiscretionView | None:
+    """The recorded 裁量基准 choice of a penalty case against its current fine; None when
+    there is nothing to show (not an ordinary-procedure penalty, no proposal yet, or no
+    裁量基准 for the item). The simple procedure (当场处罚) has no proposal step and is
+    bounded by 处罚法 art. 51 instead."""
+    from zhifa.catalog import discretion
+
+    if case.kind != CaseKind.PENALTY or case.procedure == Procedure.SIMPLE:
+        return None
+    if not case.penalty_types:
+        return None
+    choice = case.discretion_choice or {}
+    if not choice:
+        return DiscretionView(chosen=False) if case.item_version.discretion else None
+    fine = case.fine_amount
+    fines = choice.get("fines", True)
+    low, high = choice.get("low", 0), choice.get("high", 0)
+    within = low <= fine <= high if fines else fine == 0
+    base = choice.get("base")
+    return DiscretionView(
+        chosen=True,
+        index=choice.get("index", 0),
+        circumstance=choice.get("circumstance", ""),
+        penalty=choice.get("penalty", ""),
+        base_text=f"{choice.get('base_label', '')}{discretion.wan(base)}" if base else "",
+        range_text=discretion.FineRange(low, high, fines).text(),
+        fine_text=discretion.wan(fine) if fine else "不罚款",
+        within=within,
+        departure=choice.get("departure", ""),
+        reason=choice.get("reason", ""),
+    )

@@ -20,6 +20,7 @@ Moves that carry their own data (立案, 决定, 送达, 受理 …) belong to t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -37,6 +38,11 @@ from zhifa.cases.models import (
     CaseKind,
     CaseStatus,
     CaseStepRecord,
+    ClosedGround,
+    DecisionExtension,
+    ExtensionStatus,
+    HearingRecord,
+    HearingSignature,
     MediaKind,
     Outcome,
     Party,
@@ -45,6 +51,7 @@ from zhifa.cases.models import (
     Procedure,
     ServiceMethod,
 )
+from zhifa.catalog import discretion
 from zhifa.catalog.models import (
     DocumentKind,
     EnforcementItemVersion,
@@ -55,6 +62,7 @@ from zhifa.catalog.models import (
     NumberingPattern,
     VersionStatus,
 )
+from zhifa.ledger import canonical
 from zhifa.org.models import Staff
 from zhifa.org.roles import Role
 from zhifa.org.selectors import certificate_check
@@ -73,6 +81,7 @@ BRANCH_OUTCOME = {
     "not_accepted": Outcome.NOT_ACCEPTED,
     "refuse": Outcome.REFUSED,
 }
+HEARING_ACTION = "登记听证笔录"
 # Moves owned by a specific service: (flow, from, to) -> the action's Chinese name.
 OWNED = {
     (PENALTY_FLOW, "filing", "investigate"): "立案审批（予以立案）",
@@ -93,6 +102,10 @@ OWNED = {
     (SIMPLE_FLOW, "onspot_check", "onspot_notice"): "当场处罚",
     (SIMPLE_FLOW, "onspot_notice", "onspot_decide"): "当场处罚",
     (SIMPLE_FLOW, "onspot_decide", "onspot_pay"): "当场处罚",
+    # The 听证 step completes only with its record (处罚法 art. 64(8)).
+    (PENALTY_FLOW, "hearing", "legal_review"): HEARING_ACTION,
+    (PENALTY_FLOW, "hearing", "collective"): HEARING_ACTION,
+    (PENALTY_FLOW, "hearing", "decide"): HEARING_ACTION,
 }
 # Steps whose completion the legal-review gate guards (处罚法 art. 58): a case that needs a
 # review may not move into these without having passed it.
@@ -630,6 +643,73 @@ def case_file(
     return case
 
 
+def _discretion_choice(
+    case: Case, *, entry: int | None, base: int | None, departure: str, reason: str
+) -> dict:
+    """The 裁量基准 circumstance applied to the proposed fine, checked against its range.
+    118号 (国办发〔2018〕118号): enforcement stays within the published 裁量基准, which is one
+    of the ten items of 法制审核. A fine outside the range is refused unless the handler
+    departs from the benchmark in the right direction (从轻 / 减轻 below it, 从重 above it)
+    with a written reason, which is then recorded. An item without 裁量基准: nothing to do."""
+    entries = case.item_version.discretion or []
+    if not entries:
+        return {}
+    if entry is None:
+        raise ValidationError(
+            {
+                "discretion_entry": "本事项已公布裁量基准，请选择本案适用的违法情形"
+                "（国办发〔2018〕118号：在裁量基准范围内执法）。"
+            }
+        )
+    if not 1 <= entry <= len(entries):
+        raise ValidationError({"discretion_entry": f"裁量基准中没有第{entry}种情形，请重新选择。"})
+    chosen = entries[entry - 1]
+    label = chosen.get("base", "")
+    if discretion.needs_base(chosen):
+        if base is None or base <= 0:
+            raise ValidationError(
+                {
+                    "discretion_base": f"所选情形按{label}的比例处罚，"
+                    f"请填写{label}（元）后再计算罚款幅度。"
+                }
+            )
+    else:
+        base = None
+    check = discretion.check_fine(chosen, case.fine_amount, base)
+    departure, reason = departure.strip(), reason.strip()
+    if check.within:
+        departure = reason = ""  # within the benchmark: no departure to record
+    else:
+        where = (
+            f"拟罚款{discretion.wan(case.fine_amount)}"
+            f"{'低于' if check.direction == 'below' else '高于'}所选情形"
+            f"“{chosen['circumstance']}”的裁量基准（{check.range.text()}）"
+        )
+        if departure not in discretion.DEPARTURES or not reason:
+            raise ValidationError(
+                {
+                    "departure_reason": f"{where}。请调整罚款金额，或选择从轻、减轻或从重处罚"
+                    "并写明偏离裁量基准的理由。"
+                }
+            )
+        if check.direction == "below" and departure not in discretion.BELOW:
+            raise ValidationError({"departure": f"{where}，应选择从轻或减轻处罚。"})
+        if check.direction == "above" and departure not in discretion.ABOVE:
+            raise ValidationError({"departure": f"{where}，应选择从重处罚。"})
+    return {
+        "index": entry,
+        "circumstance": chosen["circumstance"],
+        "penalty": chosen.get("penalty", ""),
+        "base_label": label if base is not None else "",
+        "base": base,
+        "low": check.range.low,
+        "high": check.range.high,
+        "fines": check.range.fines,
+        "departure": departure,
+        "reason": reason,
+    }
+
+
 def case_propose_decision(
     *,
     acting_user,
@@ -643,10 +723,18 @@ def case_propose_decision(
     complex_case: bool = False,
     major_public_interest: bool = False,
     suspected_crime: bool = False,
+    discretion_entry: int | None = None,
+    discretion_base: int | None = None,
+    departure: str = "",
+    departure_reason: str = "",
 ) -> Case:
     """The proposed penalty (调查终结报告's 处理意见, 处罚法 art. 57) and the flags that steer
     legal review (art. 58) and transfer (art. 27). Only before the party is notified: after
-    the notice a change needs a new notice (arts. 44, 62)."""
+    the notice a change needs a new notice (arts. 44, 62).
+
+    Where the item publishes a 裁量基准 the handler names the circumstance that applies
+    (`discretion_entry`, 1-based; `discretion_base` in 分 for a per-mille circumstance) and a
+    fine outside its range needs a departure and its reason (see `_discretion_choice`)."""
     with transaction.atomic():
         case = _lock(acting_user, case)
         _require_open(case)
@@ -668,6 +756,13 @@ def case_propose_decision(
         case.complex_case = complex_case
         case.major_public_interest = major_public_interest
         case.suspected_crime = suspected_crime
+        case.discretion_choice = _discretion_choice(
+            case,
+            entry=discretion_entry,
+            base=discretion_base,
+            departure=departure,
+            reason=departure_reason,
+        )
         _save(case)
         _event(
             "case.decision_proposed",
@@ -684,6 +779,7 @@ def case_propose_decision(
                     "major_public_interest": major_public_interest,
                     "suspected_crime": suspected_crime,
                 },
+                "discretion": case.discretion_choice,
             },
         )
     return case
@@ -1322,3 +1418,314 @@ def licence_decide(
             },
         )
     return case
+
+
+# --- 行政处罚: 听证笔录 (hearing record) ------------------------------------------------------
+
+
+def _investigators(case: Case) -> set[int]:
+    """Staff who are or were the case's 承办人 (its investigators): the current handlers and
+    every set of handlers the ledger recorded (立案, 指定承办人), so that re-assigning the
+    handlers cannot make a former investigator eligible to preside."""
+    from zhifa.ledger.models import Event
+    from zhifa.ledger.services import subject_ref
+
+    ids = set(case.handlers.values_list("pk", flat=True))
+    ref, _ = subject_ref(case)
+    recorded = Event.objects.filter(subject=ref, kind__in=("case.filed", "case.handlers_set"))
+    for payload in recorded.values_list("payload", flat=True):
+        ids.update(payload.get("handlers", []))
+    return ids
+
+
+def _record_digest(record: HearingRecord) -> str:
+    """SHA-256 of the record's content. The ledger keeps the digest, not the text: the
+    statements and the reason for a closed hearing may hold secrets or private facts, and the
+    ledger can never be erased."""
+    content = {
+        "case": record.case_id,
+        "notice_served_on": record.notice_served_on.isoformat(),
+        "held_at": record.held_at.isoformat(),
+        "place": record.place,
+        "presider": record.presider_id,
+        "recorder": record.recorder_id,
+        "participants": record.participants,
+        "public": record.public,
+        "closed_ground": record.closed_ground,
+        "closed_reason": record.closed_reason,
+        "statements": record.statements,
+        "signature": record.signature,
+    }
+    return hashlib.sha256(canonical.dumps(content)).hexdigest()
+
+
+def _check_hearing_staff(case: Case, presider: Staff, recorder: Staff) -> None:
+    for field, who, label in (("presider", presider, "主持人"), ("recorder", recorder, "记录人")):
+        if who.agency_id != case.agency_id or not who.is_active:
+            raise ValidationError(
+                {field: f"{who.real_name}不是本执法主体在岗人员，不能担任{label}。"}
+            )
+    if presider.pk in _investigators(case):
+        raise ValidationError(
+            {
+                "presider": f"{presider.real_name}是本案的承办（调查）人员，不能主持听证。听证由"
+                "行政机关指定的非本案调查人员主持（《行政处罚法》第六十四条第（四）项），"
+                "请另行指定主持人。"
+            }
+        )
+
+
+def _check_hearing_dates(case: Case, notice_served_on: dt.date, held_on: dt.date) -> None:
+    today = _today()
+    if notice_served_on > today:
+        raise ValidationError({"notice_served_on": "听证通知送达日期不能晚于今天，请核对。"})
+    if held_on > today:
+        raise ValidationError(
+            {"held_at": "听证举行时间不能晚于今天：请在听证举行后再登记听证笔录。"}
+        )
+    if case.notified_on and notice_served_on < case.notified_on:
+        raise ValidationError(
+            {
+                "notice_served_on": f"听证通知送达日期早于事先告知日期"
+                f"（{case.notified_on:%Y年%m月%d日}），请核对。"
+            }
+        )
+    earliest = clocks.earliest_hearing_day(notice_served_on)
+    if held_on < earliest:
+        raise ValidationError(
+            {
+                "held_at": f"听证通知于{notice_served_on:%Y年%m月%d日}送达，应当在举行听证的7个"
+                f"工作日前通知当事人（《行政处罚法》第六十四条第（二）项、第八十五条），听证最早"
+                f"可于{earliest:%Y年%m月%d日}举行。请核对通知送达日期和听证时间；通知期限不足的，"
+                "应重新通知并另行举行听证。"
+            }
+        )
+
+
+def case_record_hearing(
+    *,
+    acting_user,
+    case: Case,
+    notice_served_on: dt.date,
+    held_at: dt.datetime,
+    place: str,
+    presider: Staff,
+    recorder: Staff,
+    participants: str,
+    statements: str,
+    signature: str,
+    public: bool = True,
+    closed_ground: str = "",
+    closed_reason: str = "",
+    next_step: str = "legal_review",
+) -> HearingRecord:
+    """听证笔录 (处罚法 art. 64): when and where the hearing was held (notice served ≥ 7 working
+    days before, (2)), presided by someone who did not investigate the case ((4)), public
+    unless it involves a state secret, a commercial secret or personal privacy ((3)), the
+    party's statements and arguments, and the record checked and signed by the party or its
+    agent, or the refusal noted by the presider ((8)). Saving it completes the 听证 step and
+    moves the case to `next_step` (after a hearing the legal review is mandatory, art. 58)."""
+    if timezone.is_naive(held_at):
+        held_at = timezone.make_aware(held_at)
+    held_on = timezone.localtime(held_at).date()
+    place, participants, statements = place.strip(), participants.strip(), statements.strip()
+    closed_reason = closed_reason.strip()
+    missing = {
+        field: message
+        for field, value, message in (
+            ("place", place, "请填写听证地点。"),
+            ("participants", participants, "请填写参加听证的当事人及其代理人等人员。"),
+            ("statements", statements, "请填写当事人陈述、申辩和质证的要点。"),
+        )
+        if not value
+    }
+    if missing:
+        raise ValidationError(missing)
+    if public:
+        closed_ground = closed_reason = ""
+    else:
+        if closed_ground not in ClosedGround.values:
+            raise ValidationError(
+                {
+                    "closed_ground": "听证应当公开举行；不公开的，只能是涉及国家秘密、商业秘密或者"
+                    "个人隐私（《行政处罚法》第六十四条第（三）项），请选择不公开的情形。"
+                }
+            )
+        if not closed_reason:
+            raise ValidationError({"closed_reason": "不公开举行听证的，请写明具体理由。"})
+    if signature not in HearingSignature.values:
+        raise ValidationError(
+            {
+                "signature": "听证笔录应当交当事人或者其代理人核对无误后签字或者盖章；拒绝签字或者"
+                "盖章的，由听证主持人在笔录中注明（《行政处罚法》第六十四条第（八）项）。请确认"
+                "笔录的核对签字情况。"
+            }
+        )
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        step = _require_step(case, "hearing")
+        _require_role(acting_user, step.roles, HEARING_ACTION)
+        _check_hearing_staff(case, presider, recorder)
+        _check_hearing_dates(case, notice_served_on, held_on)
+        record = HearingRecord(
+            case=case,
+            notice_served_on=notice_served_on,
+            held_at=held_at,
+            place=place,
+            presider=presider,
+            recorder=recorder,
+            participants=participants,
+            public=public,
+            closed_ground=closed_ground,
+            closed_reason=closed_reason,
+            statements=statements,
+            signature=signature,
+            recorded_by=acting_user,
+        )
+        record.full_clean()
+        record.save()
+        _move(
+            case,
+            acting_user,
+            next_step,
+            on=held_on,
+            owner=HEARING_ACTION,
+            event="hearing.recorded",
+            payload={
+                "hearing": record.pk,
+                "notice_served_on": notice_served_on.isoformat(),
+                "held_at": timezone.localtime(held_at).isoformat(),
+                "place": place,
+                "presider": presider.pk,
+                "recorder": recorder.pk,
+                "public": public,
+                "closed_ground": closed_ground,
+                "signature": signature,
+                "record_sha256": _record_digest(record),
+            },
+        )
+    return record
+
+
+# --- 行政处罚: extending the 90-day decision deadline (处罚法 art. 60) -----------------------
+
+
+def _check_extendable(case: Case, on: dt.date) -> None:
+    """An ordinary penalty case, filed, open, not decided, not extended yet, inside its
+    original 90 days (处罚法 art. 60)."""
+    if case.kind != CaseKind.PENALTY or case.procedure != Procedure.ORDINARY:
+        raise ValidationError("只有普通程序的行政处罚案件可以延长作出处罚决定的期限。")
+    _require_open(case)
+    if case.decided_on or case.outcome:
+        decided = f"已于{case.decided_on:%Y年%m月%d日}" if case.decided_on else "已"
+        raise ValidationError(f"本案{decided}作出决定，不需要也不能再延长作出决定的期限。")
+    if case.filed_on is None:
+        raise ValidationError("本案尚未立案，作出处罚决定的期限尚未起算，无需延长。")
+    if case.extended:
+        raise ValidationError(
+            f"本案作出处罚决定的期限已经延长过{clocks.DECISION_EXTENSION_DAYS}日，只能延长一次，"
+            "不能再次延长（《行政处罚法》第六十条）。请在延长后的期限内作出决定。"
+        )
+    due = clocks.decision_due(case.filed_on)
+    if on > due:
+        raise ValidationError(
+            f"自立案之日起90日的决定期限已于{due:%Y年%m月%d日}届满，届满后不能再延长"
+            "（《行政处罚法》第六十条），请尽快作出决定。"
+        )
+
+
+def case_extension_request(
+    *, acting_user, case: Case, reason: str, on: dt.date | None = None
+) -> DecisionExtension:
+    """A handler of the case (or its unit head) asks the agency's head to extend the 90-day
+    decision deadline by 30 days, with the reason (处罚法 art. 60)."""
+    on = _on(on)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "请写明需要延长作出处罚决定期限的理由（如案情复杂、需要检测鉴定等）。"}
+        )
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        staff = _staff(acting_user)
+        handles = case.handlers.filter(pk=staff.pk).exists()
+        if not handles and Role.UNIT_HEAD.value not in _roles(acting_user):
+            raise PermissionDenied("只有本案承办人或承办科室负责人可以申请延长作出处罚决定的期限。")
+        _check_extendable(case, on)
+        if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            raise ValidationError("本案已有一份待审批的延长申请，请等待局领导审批，不能重复申请。")
+        extension = DecisionExtension(
+            case=case,
+            days=clocks.DECISION_EXTENSION_DAYS,
+            reason=reason,
+            requested_by=acting_user,
+            requested_on=on,
+        )
+        extension.full_clean()
+        extension.save()
+        _event(
+            "case.extension_requested",
+            case,
+            acting_user,
+            {
+                "extension": extension.pk,
+                "days": extension.days,
+                "reason": reason,
+                "on": on.isoformat(),
+            },
+        )
+    return extension
+
+
+def case_extension_decide(
+    *,
+    acting_user,
+    case: Case,
+    approve: bool,
+    opinion: str = "",
+    on: dt.date | None = None,
+) -> DecisionExtension:
+    """The agency's head (局领导) approves or rejects the pending extension request; an
+    approval moves the decision deadline from 90 to 120 days after 立案, once per case
+    (处罚法 art. 60). The requester may not approve their own request."""
+    on = _on(on)
+    _require_role(acting_user, (Role.LEADER,), "审批延长作出处罚决定的期限")
+    opinion = opinion.strip()
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        extension = (
+            DecisionExtension.objects.select_for_update()
+            .filter(case=case, status=ExtensionStatus.PENDING)
+            .first()
+        )
+        if extension is None:
+            raise ValidationError("本案没有待审批的延长申请。")
+        if extension.requested_by_id == acting_user.pk:
+            raise ValidationError("延长申请须由申请人以外的局领导审批，不能审批本人提出的申请。")
+        if on < extension.requested_on:
+            raise ValidationError({"on": "审批日期不能早于申请日期，请核对。"})
+        if approve:
+            _check_extendable(case, on)
+        elif not opinion:
+            raise ValidationError({"opinion": "不予批准的，请写明理由。"})
+        extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+        extension.decided_by = acting_user
+        extension.decided_on = on
+        extension.opinion = opinion
+        extension.full_clean()
+        extension.save()
+        payload = {"extension": extension.pk, "days": extension.days, "opinion": opinion}
+        if approve:
+            case.extended = True
+            case.extension_reason = extension.reason
+            _save(case)
+            due = clocks.decision_due(case.filed_on, clocks.penalty_decision_days(case))
+            payload |= {"reason": extension.reason, "due": due.isoformat()}
+        _event(
+            "case.extension_approved" if approve else "case.extension_rejected",
+            case,
+            acting_user,
+            payload,
+        )
+    return extension

@@ -17,7 +17,7 @@ def _url(case) -> str:
 
 
 def case_todos(user) -> list[TodoItem]:
-    from zhifa.cases.selectors import cases_awaiting, clock_alerts
+    from zhifa.cases.selectors import cases_awaiting, clock_alerts, pending_extensions
     from zhifa.catalog.models import FlowStep
 
     if not getattr(user, "is_authenticated", False) or getattr(user, "staff", None) is None:
@@ -32,6 +32,18 @@ def case_todos(user) -> list[TodoItem]:
         )
         for case in cases_awaiting(user=user).select_related("party")
     ]
+    # 处罚法 art. 60: extension requests wait for a 局领导 other than the requester.
+    for extension in pending_extensions(user=user):
+        case = extension.case
+        staff = getattr(extension.requested_by, "staff", None)
+        items.append(
+            TodoItem(
+                title=f"{case.number or case.title}：审批延长作出处罚决定期限",
+                url=_url(case),
+                detail=f"申请人：{staff.real_name if staff else extension.requested_by.username}"
+                f"，理由：{extension.reason}",
+            )
+        )
     roles = {group.name for group in user.groups.all()}
     heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
     # Unit heads and leaders watch every clock of their agency; officers their own cases.

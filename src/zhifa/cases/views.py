@@ -215,6 +215,32 @@ def _propose(request, case, d):
         complex_case=d["complex_case"],
         major_public_interest=d["major_public_interest"],
         suspected_crime=d["suspected_crime"],
+        # 裁量基准 fields exist only when the item publishes one (forms.ProposeForm).
+        discretion_entry=d.get("discretion_entry"),
+        discretion_base=(
+            forms.to_fen(d["discretion_base"]) if d.get("discretion_base") is not None else None
+        ),
+        departure=d.get("departure", ""),
+        departure_reason=d.get("departure_reason", ""),
+    )
+
+
+def _hearing(request, case, d):
+    return services.case_record_hearing(
+        acting_user=request.user,
+        case=case,
+        notice_served_on=d["notice_served_on"],
+        held_at=d["held_at"],
+        place=d["place"],
+        presider=d["presider"],
+        recorder=d["recorder"],
+        participants=d["participants"],
+        public=d["public"],
+        closed_ground=d["closed_ground"],
+        closed_reason=d["closed_reason"],
+        statements=d["statements"],
+        signature=d["signature"],
+        next_step=d["next_step"],
     )
 
 
@@ -427,8 +453,45 @@ ACTIONS: dict[str, Action] = {
             ),
             "已作出许可决定：{case.decision_number}。",
         ),
+        Action(
+            "hearing",
+            services.HEARING_ACTION,
+            permissions.can_record_hearing,
+            forms.HearingForm,
+            _hearing,
+            "已登记听证笔录，听证环节办结，已转到：{step}。",
+            "听证须全程录音录像：请先在“证据与音像记录”中上传本环节的录像。",
+        ),
+        Action(
+            "extension_request",
+            "申请延长处罚决定期限",
+            permissions.can_request_extension,
+            forms.ExtensionRequestForm,
+            lambda r, c, d: services.case_extension_request(
+                acting_user=r.user, case=c, reason=d["reason"], on=d["on"]
+            ),
+            "已提交延长作出处罚决定期限的申请，待局领导审批。",
+        ),
+        Action(
+            "extension_decide",
+            "审批延长处罚决定期限",
+            permissions.can_decide_extension,
+            forms.ExtensionDecideForm,
+            lambda r, c, d: services.case_extension_decide(
+                acting_user=r.user,
+                case=c,
+                approve=d["approve"],
+                opinion=d["opinion"],
+                on=d["on"],
+            ),
+            "已审批延长作出处罚决定期限的申请。",
+        ),
     ]
 }
+
+
+# Shown after the step's own actions and the generic move on the case page.
+LATER_ACTIONS = ("extension_request", "extension_decide", "handlers", "evidence", "av_exception")
 
 
 def _form(action: Action, case, user, data=None, **extra):
@@ -476,7 +539,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = _form(advance, case, request.user, transitions=available.advance_to)
         action_forms.append((advance, form))
     # The step's own actions first, then the generic move, then evidence records.
-    action_forms.sort(key=lambda pair: pair[0].key in ("handlers", "evidence", "av_exception"))
+    action_forms.sort(key=lambda pair: pair[0].key in LATER_ACTIONS)
     timeline, views = selectors.case_timeline(user=request.user, case=case)
     evidence = list(case.evidence.select_related("added_by__staff", "device").order_by("pk"))
     exceptions = list(

@@ -8,7 +8,8 @@ format of `parse_lines` / `to_lines` so nobody types JSON.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -142,11 +143,83 @@ def describe(entry: dict) -> str:
     if entry.get("permille_min") is not None:
         return f"处{entry['base']}{entry['permille_min']}‰以上{entry['permille_max']}‰以下的罚款"
     if entry.get("fine_min") is not None:
-        return f"处{_wan(entry['fine_min'])}以上{_wan(entry['fine_max'])}以下的罚款"
+        return f"处{wan(entry['fine_min'])}以上{wan(entry['fine_max'])}以下的罚款"
     return ""
 
 
-def _wan(fen: int) -> str:
-    if fen and fen % 1_000_000 == 0:
-        return f"{fen // 1_000_000}万元"
+# --- checking a fine against a circumstance -------------------------------------------------
+# 118号 (国办发〔2018〕118号): enforcement stays within the published 裁量基准, and 裁量基准 is
+# one of the ten items of 法制审核. A fine outside the chosen circumstance's range is a
+# departure (从轻 / 减轻 below it, 从重 above it) that needs a written reason.
+
+DEPARTURES = ("从轻", "减轻", "从重")
+BELOW, ABOVE = ("从轻", "减轻"), ("从重",)
+
+
+@dataclass(frozen=True)
+class FineRange:
+    """The fines (分) a circumstance allows: `low`–`high` inclusive, both whole 分. A
+    circumstance without a fine allows none (`low == high == 0`, `fines` False)."""
+
+    low: int
+    high: int
+    fines: bool = True
+
+    def text(self) -> str:
+        if not self.fines:
+            return "不处罚款"
+        if self.low == self.high:
+            return wan(self.low)
+        return f"{wan(self.low)}–{wan(self.high)}"
+
+
+@dataclass(frozen=True)
+class FineCheck:
+    range: FineRange
+    fine: int
+    direction: str  # "" within the range, "below" or "above" it
+
+    @property
+    def within(self) -> bool:
+        return not self.direction
+
+
+def needs_base(entry: dict) -> bool:
+    return entry.get("permille_min") is not None
+
+
+def allowed_range(entry: dict, base: int | None = None) -> FineRange:
+    """The fine range of one circumstance. Fixed amounts are taken as they are; a per-mille
+    range is applied to `base` (分, e.g. 项目总投资额) exactly with Decimal: the lowest
+    allowed fine is rounded up to whole 分 and the highest down, so every whole-分 fine in
+    the result is inside base × ‰ and none outside it is."""
+    if needs_base(entry):
+        if base is None or base < 0:
+            raise ValueError("a per-mille circumstance needs a non-negative base")
+        low = (Decimal(base) * entry["permille_min"] / 1000).to_integral_value(ROUND_CEILING)
+        high = (Decimal(base) * entry["permille_max"] / 1000).to_integral_value(ROUND_FLOOR)
+        return FineRange(int(low), int(high))
+    if entry.get("fine_min") is not None:
+        return FineRange(entry["fine_min"], entry["fine_max"])
+    return FineRange(0, 0, fines=False)
+
+
+def check_fine(entry: dict, fine: int, base: int | None = None) -> FineCheck:
+    """Whether `fine` (分) lies within the circumstance's range (see `allowed_range`)."""
+    allowed = allowed_range(entry, base)
+    direction = "below" if fine < allowed.low else "above" if fine > allowed.high else ""
+    return FineCheck(allowed, fine, direction)
+
+
+def wan(fen: int) -> str:
+    """An amount for people: 3亿元, 2万元, 1.5万元, 3000元, 1234.56元."""
+    if fen >= 10_000_000_000 and fen % 1_000_000 == 0:
+        return f"{_trim(Decimal(fen) / 10_000_000_000)}亿元"
+    if fen >= 1_000_000 and fen % 10_000 == 0:
+        return f"{_trim(Decimal(fen) / 1_000_000)}万元"
     return f"{yuan(fen)}元"
+
+
+def _trim(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -27,6 +27,8 @@ def _ago(n: int) -> dt.date:
 
 def _major_case(make, code: str, party, title: str, start: int, fine: int, penalties=("罚款",)):
     """A penalty case at 法制审核 with a proposal above the catalogue's amount line."""
+    from zhifa.cases.demo import discretion_for
+
     case = make.penalty(code, party, title, "investigate", start, 0)
     o = make.officer
     case_services.case_advance(acting_user=o, case=case, to_step="report", on=_ago(start - 8))
@@ -37,6 +39,7 @@ def _major_case(make, code: str, party, title: str, start: int, fine: int, penal
         fine_amount=fine,
         content="、".join(penalties) + f"，罚款{fine // 100}元",
         facts="经查，当事人未依法办理手续擅自开工建设，总投资额较大。",
+        **discretion_for(case.item_version, fine),  # the 裁量基准 circumstance (118号)
     )
     case_services.case_advance(acting_user=o, case=case, to_step="legal_review", on=_ago(start - 9))
     return case

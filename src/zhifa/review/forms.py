@@ -71,6 +71,7 @@ class FindingsForm(forms.Form):
             self.fields[f"{code}_note"] = forms.CharField(
                 label=f"{name}：说明", required=False, max_length=1000
             )
+        self._note_discretion_check(case)
         self.fields["opinion"] = forms.ChoiceField(label="审查意见", choices=Opinion.choices)
         self.fields["opinion_text"] = forms.CharField(label="意见说明", required=False, widget=TEXT)
         articles = Article.objects.filter(
@@ -79,6 +80,14 @@ class FindingsForm(forms.Form):
         self.fields["articles"] = ArticleChoice(
             label="审查依据", queryset=articles.order_by("law__title", "index")
         )
+
+    def _note_discretion_check(self, case) -> None:
+        """Show the case's 裁量基准 check (118号) beside the 裁量基准 item; read only."""
+        from zhifa.cases.selectors import discretion_view
+
+        check = discretion_view(case)
+        if check is not None:
+            self.fields["discretion_lawful"].help_text = f"系统核对：{check.summary}"
 
     def findings(self) -> dict[str, tuple[bool, str]]:
         d = self.cleaned_data

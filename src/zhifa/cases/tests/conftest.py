@@ -192,3 +192,34 @@ def walk_penalty(cw: CaseWorld, until: str, *, party=None, fine: int = 5_000_00)
     )
     assert reached("served")
     return case
+
+
+def hearing_data(cw: CaseWorld, **overrides) -> dict:
+    """The fields of a lawful 听证笔录 (处罚法 art. 64) for `services.case_record_hearing`:
+    notice served 40 days ago, held 20 days ago at 9:30, presided by the reviewer (not a
+    handler), recorded by the office."""
+    held = dt.datetime.combine(days_ago(20), dt.time(9, 30))
+    data = {
+        "notice_served_on": days_ago(40),
+        "held_at": timezone.make_aware(held),
+        "place": "甲县发展改革局三楼听证室",
+        "presider": cw.staff("reviewer_a"),
+        "recorder": cw.staff("office_a"),
+        "participants": "当事人委托代理人王某（律师）",
+        "statements": "代理人称项目已补办核准手续，请求从轻处罚；调查人员出示现场检查笔录。",
+        "signature": "signed",
+    }
+    return {**data, **overrides}
+
+
+def at_hearing(cw: CaseWorld) -> Case:
+    """A penalty case (20万元 fine: hearing right) whose party asked for a hearing, at 听证 with
+    its audio-visual record."""
+    officer = cw.user("officer_a")
+    case = walk_penalty(cw, "notified", fine=200_000_00)
+    case = services.case_record_response(
+        acting_user=officer, case=case, requests_hearing=True, received_on=days_ago(44)
+    )
+    case = services.case_advance(acting_user=officer, case=case, to_step="hearing", on=days_ago(43))
+    attach_av(cw, case, "hearing")
+    return case

@@ -7,7 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from zhifa.cases import services
 from zhifa.cases.models import Case, CaseStatus, CaseStepRecord, Outcome
-from zhifa.cases.tests.conftest import attach_av, days_ago, handlers, walk_penalty
+from zhifa.cases.tests.conftest import (
+    attach_av,
+    days_ago,
+    handlers,
+    hearing_data,
+    walk_penalty,
+)
 from zhifa.catalog.models import NumberingPattern
 from zhifa.core.models import DocumentCounter
 from zhifa.ledger.models import Event
@@ -219,10 +225,17 @@ def test_hearing_requested_must_be_held(cw):
         services.case_advance(acting_user=officer, case=case, to_step="decide")
     case = services.case_advance(acting_user=officer, case=case, to_step="hearing")
     attach_av(cw, case, "hearing")
+    # The hearing completes only with its record (听证笔录, 处罚法 art. 64).
+    with pytest.raises(ValidationError, match=r"登记听证笔录"):
+        services.case_advance(acting_user=cw.user("leader_a"), case=case, to_step="legal_review")
     # After a hearing the legal review is mandatory (处罚法 art. 58).
     with pytest.raises(ValidationError, match=r"须经法制审核"):
-        services.case_advance(acting_user=cw.user("leader_a"), case=case, to_step="decide")
-    case = services.case_advance(acting_user=cw.user("leader_a"), case=case, to_step="legal_review")
+        services.case_record_hearing(
+            acting_user=cw.user("leader_a"), case=case, **hearing_data(cw, next_step="decide")
+        )
+    services.case_record_hearing(acting_user=cw.user("leader_a"), case=case, **hearing_data(cw))
+    case.refresh_from_db()
+    assert case.step == "legal_review"
     with pytest.raises(ValidationError, match=r"须经法制审核"):  # no passed review yet (L9)
         services.case_advance(acting_user=cw.user("reviewer_a"), case=case, to_step="prior_notice")
     case = pass_review(cw, case)  # submitted, reviewed, confirmed, accepted; then 审核通过

@@ -539,16 +539,13 @@ def test_advice_request_and_answer(cw):
 
 
 def test_review_after_hearing_then_decision(cw):
-    from zhifa.cases.tests.conftest import attach_av, days_ago
+    from zhifa.cases.tests.conftest import at_hearing, hearing_data
 
-    case = walk_penalty(cw, "notified", fine=200_000_00)
     officer, leader = cw.user("officer_a"), cw.user("leader_a")
-    case = case_services.case_record_response(
-        acting_user=officer, case=case, requests_hearing=True, received_on=days_ago(44)
-    )
-    case = case_services.case_advance(acting_user=officer, case=case, to_step="hearing")
-    attach_av(cw, case, "hearing")
-    case = case_services.case_advance(acting_user=leader, case=case, to_step="legal_review")
+    case = at_hearing(cw)
+    case_services.case_record_hearing(acting_user=leader, case=case, **hearing_data(cw))
+    case.refresh_from_db()
+    assert case.step == "legal_review"
     case = pass_review(cw, case)  # back at 事先告知, already notified and heard
     case = case_services.case_advance(acting_user=officer, case=case, to_step="decide")
     case = case_services.case_decide(acting_user=leader, case=case, outcome=Outcome.PENALTY)
