@@ -98,10 +98,10 @@ def refresh(disclosure: Disclosure) -> PublicPage:
 
 
 def body_for(pk: int, *, today: dt.date | None = None) -> tuple[str, SafeString] | None:
-    """The stored title and body of a public, unexpired decision: one primary-key read, no
-    model instances (it runs on every visit). None when there is no stored page (the decision
-    is not public, or not rendered yet) or it was rendered by other templates: the caller then
-    renders it live (and answers 404 for what is not public)."""
+    """The stored title and body of a public, unexpired decision: its file, else one
+    primary-key read, no model instances (it runs on every visit). None when there is no
+    stored page (the decision is not public, or not rendered yet) or it was rendered by other
+    templates: the caller then renders it live (and answers 404 for what is not public)."""
     today = today or timezone.localdate()
     if (stored := _read_file(pk, today)) is not None:
         return stored
