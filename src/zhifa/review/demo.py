@@ -1,7 +1,8 @@
 """Demo legal review for 宁晋县发展改革局: the review settings, two lines of its 审核目录清单,
 major penalty cases: one awaiting its 审核人, one whose review passed (numbered review document
 issued, accepted by the handling unit, case moved on to 事先告知), one returned for further
-investigation, and one decided after collective discussion. Made through the services,
+investigation, one decided after collective discussion, and the cases demo's case heard at a
+听证 submitted for review (awaiting its reviewers). Made through the services,
 so every step is on the case's ledger timeline. Idempotent: skipped once a review exists."""
 
 from __future__ import annotations
@@ -88,6 +89,29 @@ def _decide_after_discussion(make, r1, case) -> None:
     case_services.case_decide(acting_user=chair.user, case=case, outcome="penalty")
 
 
+def _submit_after_hearing(make, agency) -> bool:
+    """The cases demo's case whose 听证 was held (处罚法 art. 58: review is mandatory after a
+    hearing) is submitted for review, waiting for the 法制科 to assign its reviewers: the
+    review package shows the 听证笔录."""
+    from zhifa.cases.demo import HEARING_TITLE, MARK
+    from zhifa.cases.models import Case
+
+    case = Case.objects.filter(
+        agency=agency, title=HEARING_TITLE + MARK, step="legal_review", reviews__isnull=True
+    ).first()
+    if case is None:
+        return False
+    services.review_submit(
+        acting_user=make.officer,
+        case=case,
+        proposal=case.decision_content or "罚款20万元",
+        report="调查终结报告：当事人未取得核准文件即开工建设年产3万吨精密铸件项目，违法事实清楚，"
+        "证据确凿。当事人申请听证，听证已依法举行，代理人对项目总投资额提出异议并提交设备采购"
+        "合同，经核实不影响裁量档次，建议维持罚款20万元的处理意见。听证笔录附后。",
+    )
+    return True
+
+
 @demo.register(40, "法制审核")
 def load(say) -> None:
     from zhifa.cases.demo import _Maker
@@ -168,6 +192,7 @@ def load(say) -> None:
             "未依法办理核准手续擅自建设新材料生产线", 40, 520_000_00,
         )  # fmt: skip
         _review_round(make, r1, r2, returned, Opinion.RETURN, "退回补充调查：核实开工时间。", basis)
+        heard = _submit_after_hearing(make, agency)
     if Staff.objects.filter(agency=agency, user__groups__name="局领导").count() >= 3:
         with transaction.atomic():
             decided = _major_case(
@@ -177,4 +202,7 @@ def load(say) -> None:
             review = _review_round(make, r1, r2, decided, Opinion.AGREE, "同意承办意见。", basis)
             services.review_accept(acting_user=make.officer, review=review)
             _decide_after_discussion(make, r1, decided)
-    say("法制审核：目录规则2条；待审核、审核通过、退回补充调查、集体讨论后决定的案件各1件。")
+    say(
+        "法制审核：目录规则2条；待审核、审核通过、退回补充调查、集体讨论后决定的案件各1件"
+        + ("；听证后报送待分配审核人员的案件1件。" if heard else "。")
+    )

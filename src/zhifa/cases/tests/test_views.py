@@ -5,8 +5,10 @@ that keep the input, the recorded view (C10) and a bounded case list."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from zhifa.cases import services
 from zhifa.cases.models import Case, CaseStatus, Party
@@ -400,6 +402,53 @@ def test_demo_cases_load_twice(db, settings, tmp_path):
     steps = sorted(cases.values_list("step", flat=True))
     assert steps == sorted(
         ["clue", "investigate", "prior_notice", "execute", "archive", "onspot_pay", "review",
-         "publish"]
+         "publish", "legal_review", "investigate", "investigate"]
     )  # fmt: skip
     assert Event.objects.filter(kind="evidence.attached").exists()
+
+
+def test_demo_has_a_hearing_and_an_extended_deadline(db, settings, tmp_path):
+    """The demo holds a recorded 听证 presided by someone who never investigated the case (处罚法
+    art. 64(4)) and a decision deadline extended to 120 days by a 局领导 (art. 60), plus a
+    request waiting in a 局领导's 待办."""
+    from zhifa.cases import clocks
+    from zhifa.cases import demo as cases_demo
+    from zhifa.cases.models import DecisionExtension, ExtensionStatus, HearingRecord
+    from zhifa.cases.todos import case_todos
+    from zhifa.catalog import demo as catalog_demo
+    from zhifa.core.calendar import calendar_deadline
+    from zhifa.org import demo as org_demo
+
+    settings.LEDGER_BLOB_DIR = tmp_path / "blobs"
+    for step in (org_demo.load, catalog_demo.load, cases_demo.load):
+        step(lambda _: None)
+
+    hearing = HearingRecord.objects.select_related("case", "presider__user").get()
+    case = hearing.case
+    assert case.title == cases_demo.HEARING_TITLE + cases_demo.MARK
+    assert case.step == "legal_review" and case.hearing_requested and case.hearing_held
+    handlers = set(case.handlers.values_list("pk", flat=True))
+    assert handlers and hearing.presider_id not in handlers
+    assert hearing.presider_id not in services._investigators(case)
+    assert hearing.recorder_id != hearing.presider_id
+    assert hearing.presider.user.username == "reviewer2" and hearing.presider.unit.is_legal_unit
+    assert hearing.public and hearing.signature == "signed" and "从轻处罚" in hearing.statements
+    assert hearing.notice_served_on >= case.notified_on
+    held_on = timezone.localtime(hearing.held_at).date()
+    assert held_on >= clocks.earliest_hearing_day(hearing.notice_served_on)
+    assert Event.objects.filter(kind="hearing.recorded", subject=f"cases.case:{case.pk}").exists()
+
+    approved = DecisionExtension.objects.select_related("case").get(status=ExtensionStatus.APPROVED)
+    extended = approved.case
+    assert extended.title == cases_demo.EXTENDED_TITLE + cases_demo.MARK
+    assert extended.extended and approved.decided_by.username == "leader1"
+    assert approved.requested_by != approved.decided_by
+    clock = next(c for c in clocks.case_clocks(extended) if c.key == "decision")
+    assert clock.days == 120 and clock.label == "作出处罚决定（已延长）"
+    assert clock.due == calendar_deadline(extended.filed_on, 120).due
+    assert clock.state(timezone.localdate()) == "running"
+
+    pending = DecisionExtension.objects.get(status=ExtensionStatus.PENDING)
+    assert pending.case.title == cases_demo.PENDING_TITLE + cases_demo.MARK
+    leader = get_user_model().objects.get(username="leader1")
+    assert any("审批延长" in item.title for item in case_todos(leader))
