@@ -9,9 +9,11 @@ src/zhifa/cases/tests/test_views.py::test_full_penalty_case_through_the_pages.""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from zhifa.cases.models import Case, CaseStatus
@@ -51,6 +53,9 @@ def test_ordinary_penalty_case_from_clue_to_archive(new_page, log_in, case_steps
     officer.get_by_label("法定代表人或负责人").fill("赵志刚")
     officer.get_by_label("案由").fill(TITLE)
     officer.get_by_label("违法线索").fill("日常巡查发现该公司光伏项目未经核准已开工建设。")
+    # 追责时效 (处罚法 art. 36): the violation began two months ago.
+    occurred = timezone.localdate() - dt.timedelta(days=60)
+    officer.get_by_label("违法行为发生日期").fill(occurred.isoformat())
     officer.get_by_role("button", name="提交").click()
     expect(officer.get_by_role("status")).to_contain_text("已登记案件线索")
     case = Case.objects.get(title=TITLE)

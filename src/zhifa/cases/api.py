@@ -154,6 +154,11 @@ class ClueIn(Schema):
     title: str
     facts: str = ""
     source: str = ""
+    # 追责时效 (处罚法 art. 36): optional here, required before 立案.
+    violation_on: dt.date | None = None
+    violation_continuing: bool = False
+    violation_ended_on: dt.date | None = None
+    harms_safety: bool = False
 
 
 class AdvanceIn(Schema):
@@ -363,6 +368,10 @@ def case_create(request: HttpRequest, data: ClueIn):
                 title=data.title,
                 source=data.source,
                 facts=data.facts,
+                violation_on=data.violation_on,
+                violation_continuing=data.violation_continuing,
+                violation_ended_on=data.violation_ended_on,
+                harms_safety=data.harms_safety,
             )
         return Status(201, _detail(request, case))
 

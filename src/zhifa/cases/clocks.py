@@ -229,6 +229,100 @@ def licence_clocks(case: Case) -> list[CaseClock]:
     return clocks
 
 
+# --- 追责时效 (处罚法 art. 36) -------------------------------------------------------------
+
+# 处罚法 art. 36: a violation not discovered within 2 years is no longer penalised; 5 years
+# where it concerned citizens' life and health or financial safety and had harmful
+# consequences ("法律另有规定的除外": a special law's own period is not modelled here). The
+# period runs from the day the violation occurred or, if it was continuing (连续或者继续状态),
+# from the day that state ended.
+LIMITATION_YEARS = 2
+LIMITATION_YEARS_SERIOUS = 5
+
+
+def limitation_years(serious: bool) -> int:
+    return LIMITATION_YEARS_SERIOUS if serious else LIMITATION_YEARS
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    """The same month and day `years` later; 29 February becomes 28 February in a common year
+    (民法典 arts. 200-202: a period in years ends on the corresponding day of its last year,
+    or on the last day of that month when there is no corresponding day)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February -> common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def limitation_start(occurred_on: dt.date, ended_on: dt.date | None = None) -> dt.date:
+    """The day the period starts: the end of a continuing violation, else its occurrence."""
+    return ended_on if ended_on is not None else occurred_on
+
+
+def limitation_ends(
+    occurred_on: dt.date, ended_on: dt.date | None = None, serious: bool = False
+) -> dt.date:
+    """The last day on which the violation can still be discovered (处罚法 art. 36). Not
+    moved off holidays: the period limits when a violation may be found, it is not a time
+    for anyone to act (处罚法 art. 85 governs periods counted in days)."""
+    return _add_years(limitation_start(occurred_on, ended_on), limitation_years(serious))
+
+
+def time_barred(
+    occurred_on: dt.date,
+    discovered_on: dt.date,
+    ended_on: dt.date | None = None,
+    serious: bool = False,
+    *,
+    continuing: bool = False,
+) -> bool:
+    """Whether a violation discovered on `discovered_on` can no longer be penalised
+    (处罚法 art. 36). A continuing violation whose state had not ended (no `ended_on`) when
+    it was discovered is within time: its period has not started."""
+    if continuing and ended_on is None:
+        return False
+    return discovered_on > limitation_ends(occurred_on, ended_on, serious)
+
+
+@dataclass(frozen=True)
+class Limitation:
+    """The 追责时效 of a penalty case as the case page shows it."""
+
+    occurred_on: dt.date
+    continuing: bool
+    ended_on: dt.date | None
+    serious: bool
+    discovered_on: dt.date
+    years: int
+    ends: dt.date | None  # None: a continuing violation not ended yet, the period not started
+    barred: bool
+
+
+def case_limitation(case: Case) -> Limitation | None:
+    """The case's 追责时效, or None when it is not a penalty case or its violation date was
+    not recorded (old cases)."""
+    if case.kind != CaseKind.PENALTY or case.violation_on is None:
+        return None
+    ended = case.violation_ended_on if case.violation_continuing else None
+    open_ended = case.violation_continuing and ended is None
+    return Limitation(
+        occurred_on=case.violation_on,
+        continuing=case.violation_continuing,
+        ended_on=ended,
+        serious=case.harms_safety,
+        discovered_on=case.registered_on,
+        years=limitation_years(case.harms_safety),
+        ends=None if open_ended else limitation_ends(case.violation_on, ended, case.harms_safety),
+        barred=time_barred(
+            case.violation_on,
+            case.registered_on,
+            ended,
+            case.harms_safety,
+            continuing=case.violation_continuing,
+        ),
+    )
+
+
 def case_clocks(case: Case) -> list[CaseClock]:
     if case.kind == CaseKind.LICENCE:
         return licence_clocks(case)

@@ -164,6 +164,7 @@ class _Maker:
             source="监督检查",
             facts="日常监督检查中发现。",
             registered_on=_ago(start),
+            violation_on=_ago(start + 15),  # 追责时效 (处罚法 art. 36): well within 2 years
         )
         if until == "clue":
             return case

@@ -16,6 +16,7 @@ from zhifa.cases.models import (
     Outcome,
     PartyKind,
     PenaltyType,
+    RecusalKind,
     ServiceMethod,
 )
 from zhifa.catalog import discretion
@@ -133,6 +134,38 @@ class NewCaseForm(forms.Form):
         return {k: data[k] for k in (*keys, "phone", "address")}
 
 
+def violation_fields() -> dict[str, forms.Field]:
+    """The facts the 追责时效 is computed from (处罚法 art. 36), for the clue form and for
+    correcting them before 立案."""
+    return {
+        "violation_on": forms.DateField(
+            label="违法行为发生日期",
+            widget=DATE_INPUT,
+            help_text="据此计算追责时效：违法行为在二年内未被发现的，不再给予行政处罚"
+            "（处罚法第三十六条）。",
+            error_messages={
+                "required": "请填写违法行为发生日期，用于判断是否超过追责时效"
+                "（《行政处罚法》第三十六条）。",
+                "invalid": "请按“年-月-日”填写违法行为发生日期。",
+            },
+        ),
+        "violation_continuing": forms.BooleanField(
+            label="违法行为有连续或者继续状态", required=False
+        ),
+        "violation_ended_on": forms.DateField(
+            label="连续或者继续状态终了日期",
+            widget=DATE_INPUT,
+            required=False,
+            help_text="有连续或者继续状态的，追责时效从行为终了之日起计算；仍在继续的不填。",
+        ),
+        "harms_safety": forms.BooleanField(
+            label="涉及公民生命健康安全、金融安全且有危害后果",
+            required=False,
+            help_text="是：追责时效延长至五年；否：二年。",
+        ),
+    }
+
+
 class ClueForm(NewCaseForm):
     title = forms.CharField(label="案由", max_length=200)
     source = forms.CharField(
@@ -143,6 +176,10 @@ class ClueForm(NewCaseForm):
     )
     facts = forms.CharField(label="违法线索", widget=TEXTAREA, required=False)
     registered_on = date_field("发现线索日期")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(violation_fields())
 
 
 class LicenceApplyForm(NewCaseForm):
@@ -580,3 +617,93 @@ class ExtensionDecideForm(CaseForm):
                 f"{who}于{pending.requested_on:%Y年%m月%d日}申请延长{pending.days}日，"
                 f"理由：{pending.reason}"
             )
+
+
+# --- 追责时效 (处罚法 art. 36) and 回避 (art. 43) -------------------------------------------
+
+
+class ViolationForm(CaseForm):
+    """Enter or correct the violation's dates before 立案."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(violation_fields())
+        if not self.is_bound:
+            case = self.case
+            self.initial.update(
+                violation_on=case.violation_on,
+                violation_continuing=case.violation_continuing,
+                violation_ended_on=case.violation_ended_on,
+                harms_safety=case.harms_safety,
+            )
+
+
+class RecusalApplyForm(CaseForm):
+    kind = forms.ChoiceField(
+        label="申请方式",
+        choices=RecusalKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择是承办人自行申请回避，还是当事人申请回避。"},
+    )
+    handler = StaffChoiceField(
+        label="申请回避的承办人",
+        queryset=None,
+        error_messages={"required": "请选择申请回避的承办人。"},
+    )
+    reason = forms.CharField(
+        label="申请理由",
+        widget=TEXTAREA,
+        help_text="承办人与案件有直接利害关系或者有其他关系可能影响公正执法的具体情况"
+        "（处罚法第四十三条）。决定作出之前，不停止调查。",
+        error_messages={"required": "请写明申请回避的理由。"},
+    )
+    on = date_field("申请日期")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = self.case.handlers.select_related("unit").order_by("pk")
+
+
+class RecusalChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_kind_display()}：{obj.handler.real_name}（{obj.requested_on:%Y-%m-%d}）"
+
+
+class RecusalDecideForm(CaseForm):
+    recusal = RecusalChoiceField(
+        label="回避申请",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "请选择要决定的回避申请。"},
+    )
+    grant = forms.TypedChoiceField(
+        label="决定",
+        choices=[("1", "决定回避"), ("0", "不予回避")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择决定回避或不予回避。"},
+    )
+    replacements = HandlerChoiceField(
+        label="替换的承办人",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="决定回避的，被回避人员不再承办本案；回避后须仍有2名以上持有本领域有效"
+        "执法证的承办人（处罚法第四十二条）。",
+    )
+    opinion = forms.CharField(
+        label="决定意见", widget=TEXTAREA, required=False, help_text="不予回避的须写明理由。"
+    )
+    on = date_field("决定日期")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        pending = selectors.decidable_recusals(user=self.user, case=self.case)
+        self.fields["recusal"].queryset = pending
+        current = self.case.handlers.values_list("pk", flat=True)
+        self.fields["replacements"].queryset = (
+            selectors.handler_options(user=self.user).exclude(pk__in=current).order_by("pk")
+        )
+        first = pending.first()
+        if first is not None:
+            self.fields["recusal"].help_text = f"理由：{first.reason}"

@@ -201,6 +201,16 @@ class Case(models.Model):
     # item has no 裁量基准.
     discretion_choice = models.JSONField("裁量基准适用情况", default=dict, blank=True)
 
+    # 追责时效 (处罚法 art. 36): when the violation occurred, whether it is continuing (连续或者
+    # 继续状态) and when that state ended, and whether it endangered citizens' life and health
+    # or financial safety with harmful consequences (5 years instead of 2). Entered with the
+    # clue and correctable until 立案; `services.case_file` requires them (old cases may lack
+    # them). Discovery is the clue's `registered_on`.
+    violation_on = models.DateField("违法行为发生日期", null=True, blank=True)
+    violation_continuing = models.BooleanField("违法行为有连续或者继续状态", default=False)
+    violation_ended_on = models.DateField("连续或者继续状态终了日期", null=True, blank=True)
+    harms_safety = models.BooleanField("涉及公民生命健康安全、金融安全且有危害后果", default=False)
+
     # Flags steering legal review (处罚法 art. 58), collective discussion (art. 57) and
     # transfer (art. 27).
     major_social_impact = models.BooleanField("重大社会影响", default=False)
@@ -503,3 +513,68 @@ class DecisionExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}·延长{self.days}日（{self.get_status_display()}）"
+
+
+# --- 回避 (处罚法 art. 43) -------------------------------------------------------------------
+
+
+class RecusalKind(models.TextChoices):
+    DECLARED = "declared", "承办人自行申请回避"
+    PARTY = "party", "当事人申请回避"
+
+
+class RecusalStatus(models.TextChoices):
+    PENDING = "pending", "待局领导决定"
+    GRANTED = "granted", "决定回避"
+    REJECTED = "rejected", "不予回避"
+
+
+class Recusal(models.Model):
+    """A handler's own declaration of a conflict of interest, or the party's application that
+    a named handler withdraw (处罚法 art. 43), and the agency head's decision. A granted
+    recusal takes the handler off the case, replaced so that the case keeps two certified
+    handlers; the investigation goes on while the decision is pending."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="recusals"
+    )
+    kind = models.CharField("申请方式", max_length=10, choices=RecusalKind.choices)
+    handler = models.ForeignKey(
+        "org.Staff", verbose_name="被申请回避的承办人", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField("申请理由")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_on = models.DateField("申请日期")
+    status = models.CharField(
+        "状态", max_length=10, choices=RecusalStatus.choices, default=RecusalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    opinion = models.TextField("决定意见", blank=True)
+    replacements = models.ManyToManyField(
+        "org.Staff", verbose_name="替换的承办人", blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "回避申请"
+        verbose_name_plural = verbose_name
+        ordering = ["case", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "handler"],
+                condition=models.Q(status="pending"),
+                name="recusal_one_pending_per_handler",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}·{self.get_kind_display()}（{self.get_status_display()}）"

@@ -131,3 +131,18 @@ def can_request_extension(user) -> bool:
 def can_decide_extension(user) -> bool:
     """The agency's head (局领导) approves or rejects the extension (处罚法 art. 60)."""
     return _acting(user, LEADER)
+
+
+def can_record_violation(user) -> bool:
+    """违法行为发生时间 for the 追责时效 (处罚法 art. 36), before 立案."""
+    return _acting(user, OFFICER, HEAD, LEADER)
+
+
+def can_apply_recusal(user) -> bool:
+    """A handler declares, or records the party's application for, a recusal (处罚法 art. 43)."""
+    return _acting(user, OFFICER, HEAD, LEADER)
+
+
+def can_decide_recusal(user) -> bool:
+    """The agency's head (局领导) decides a recusal (处罚法 art. 43)."""
+    return _acting(user, LEADER)

@@ -19,6 +19,8 @@ from zhifa.cases.models import (
     HearingRecord,
     Party,
     Procedure,
+    Recusal,
+    RecusalStatus,
 )
 from zhifa.catalog.models import (
     EnforcementItem,
@@ -260,6 +262,7 @@ def available_actions(*, user, case: Case) -> AvailableActions:
     if is_open and case.kind == CaseKind.LICENCE and Role.LEADER.value in roles and undecided:
         add("extend")
     _add_extension_actions(user, case, roles, staff, add)
+    _add_limitation_and_recusal_actions(user, case, roles, staff, add)
     heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
     if is_open and case.step not in ("clue", "filing") and roles & heads:
         add("handlers")  # 立案审批 names the first handlers; re-assigning comes after
@@ -291,6 +294,59 @@ def _add_extension_actions(user, case: Case, roles: set[str], staff, add) -> Non
             add("extension_request")
     if pending is not None and Role.LEADER.value in roles and pending.requested_by_id != user.pk:
         add("extension_decide")
+
+
+def _add_limitation_and_recusal_actions(user, case: Case, roles: set[str], staff, add) -> None:
+    """处罚法 art. 36: the violation's dates are entered or corrected before 立案 (by a handler,
+    a unit head or a leader). Art. 43: on an open penalty case a handler or head records a
+    recusal application; a 局领导 decides one that does not name him."""
+    if case.status != CaseStatus.OPEN or case.kind != CaseKind.PENALTY:
+        return
+    heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
+    handles = case.handlers.filter(pk=staff.pk).exists()
+    acting = {Role.OFFICER.value, *heads} & roles
+    ordinary = case.procedure == Procedure.ORDINARY
+    if ordinary and case.step in ("clue", "filing") and acting and (handles or roles & heads):
+        add("violation")
+    if acting and (handles or roles & heads):
+        add("recusal_apply")
+    if Role.LEADER.value in roles and decidable_recusals(user=user, case=case).exists():
+        add("recusal_decide")
+
+
+def decidable_recusals(*, user, case: Case) -> QuerySet[Recusal]:
+    """The case's pending recusals the user may decide: not the ones naming the user."""
+    return (
+        Recusal.objects.filter(case=case, status=RecusalStatus.PENDING)
+        .exclude(handler__user=user)
+        .select_related("handler", "requested_by__staff")
+        .order_by("pk")
+    )
+
+
+def case_recusals(case: Case) -> list[Recusal]:
+    """The case's recusals (回避), oldest first, for the case page."""
+    return list(
+        Recusal.objects.filter(case=case)
+        .select_related("handler", "requested_by__staff", "decided_by__staff")
+        .prefetch_related("replacements")
+        .order_by("pk")
+    )
+
+
+def pending_recusals(*, user) -> QuerySet[Recusal]:
+    """Recusals of the user's agency waiting for a 局领导's decision (处罚法 art. 43), for the
+    leader's 待办; not those naming the leader."""
+    roles = {group.name for group in user.groups.all()}
+    if Role.LEADER.value not in roles:
+        return Recusal.objects.none()
+    cases = case_list(user=user, status=CaseStatus.OPEN)
+    return (
+        Recusal.objects.filter(case__in=cases, status=RecusalStatus.PENDING)
+        .exclude(handler__user=user)
+        .select_related("case", "case__party", "handler")
+        .order_by("requested_on", "pk")
+    )
 
 
 def pending_extension(case: Case) -> DecisionExtension | None:
@@ -363,6 +419,9 @@ EVENT_LABELS = {
     "case.extension_requested": "申请延长处罚决定期限",
     "case.extension_approved": "批准延长处罚决定期限",
     "case.extension_rejected": "不予批准延长处罚决定期限",
+    "case.violation_recorded": "登记违法行为发生时间",
+    "case.recusal_applied": "申请回避",
+    "case.recusal_decided": "回避决定",
     "record.viewed": "查看",
     "review.submitted": "报送法制审核",
     "review.assigned": "分配审核人、复审人",
@@ -408,6 +467,12 @@ def _detail(event: Event, names: dict[str, str]) -> str:
     ):
         if p.get(key):
             parts.append(f"{label}：{p[key]}")
+    if event.kind == "case.recusal_decided":
+        parts.append("决定回避" if p.get("granted") else "不予回避")
+        if p.get("opinion"):
+            parts.append(f"意见：{p['opinion']}")
+    if event.kind == "case.violation_recorded" and p.get("violation_on"):
+        parts.append(f"违法行为发生日期：{p['violation_on']}")
     if p.get("sha256"):
         parts.append(f"SHA-256 {p['sha256'][:12]}…")
     return "；".join(parts)

@@ -49,6 +49,9 @@ from zhifa.cases.models import (
     PartyKind,
     PenaltyType,
     Procedure,
+    Recusal,
+    RecusalKind,
+    RecusalStatus,
     ServiceMethod,
 )
 from zhifa.catalog import discretion
@@ -393,6 +396,17 @@ def _set_handlers(case: Case, user, handlers: Sequence[Staff]) -> None:
     for handler in handlers:
         if handler.agency_id != case.agency_id or not handler.is_active:
             raise ValidationError(f"{handler.real_name}不是本执法主体在岗人员，不能作为承办人。")
+    recused = (
+        Recusal.objects.filter(case=case, status=RecusalStatus.GRANTED, handler__in=handlers)
+        .select_related("handler")
+        .first()
+    )
+    if recused is not None:
+        # 处罚法 art. 43: a handler whose recusal was granted no longer handles the case.
+        raise ValidationError(
+            f"{recused.handler.real_name}已于{recused.decided_on:%Y年%m月%d日}经局领导决定回避，"
+            "不能再担任本案承办人（《行政处罚法》第四十三条），请另行指定。"
+        )
     case.handlers.set(handlers)
 
 
@@ -583,9 +597,15 @@ def case_register(
     source: str = "",
     facts: str = "",
     registered_on: dt.date | None = None,
+    violation_on: dt.date | None = None,
+    violation_continuing: bool = False,
+    violation_ended_on: dt.date | None = None,
+    harms_safety: bool = False,
 ) -> Case:
     """线索登记 (处罚法 art. 54): a penalty case at its first step, the registrant its
-    first handler."""
+    first handler. The violation's dates for the 追责时效 (art. 36) may be entered now or
+    later, up to 立案 (`case_record_violation`); the registration date is the discovery date.
+    A time-barred clue is still registered (the agency records it and decides 不予立案)."""
     _check_version(acting_user, item_version, ItemKind.PENALTY)
     _check_party(acting_user, party)
     on = _on(registered_on)
@@ -603,13 +623,140 @@ def case_register(
             facts=facts,
         )
         case.handlers.set([acting_user.staff])
+        violation = _set_violation(
+            case,
+            occurred_on=violation_on,
+            continuing=violation_continuing,
+            ended_on=violation_ended_on,
+            serious=harms_safety,
+        )
+        _save(case)
         _event(
             "case.registered",
             case,
             acting_user,
-            {"item_version": item_version.pk, "party": party.pk, "source": case.source},
+            {
+                "item_version": item_version.pk,
+                "party": party.pk,
+                "source": case.source,
+                **violation,
+            },
         )
     return case
+
+
+def _set_violation(
+    case: Case,
+    *,
+    occurred_on: dt.date | None,
+    continuing: bool,
+    ended_on: dt.date | None,
+    serious: bool,
+) -> dict:
+    """Check and set the facts the 追责时效 is computed from (处罚法 art. 36); returns them
+    for the ledger event. Errors name the form field to correct."""
+    if not continuing and ended_on is not None:
+        raise ValidationError(
+            {
+                "violation_ended_on": "只有连续或者继续状态的违法行为才填写终了日期：请勾选"
+                "“违法行为有连续或者继续状态”，或清空终了日期。"
+            }
+        )
+    if occurred_on is None:
+        if continuing:
+            raise ValidationError({"violation_on": "请填写违法行为开始发生的日期。"})
+    elif occurred_on > case.registered_on:
+        raise ValidationError(
+            {
+                "violation_on": f"违法行为发生日期不能晚于发现线索的日期"
+                f"（{case.registered_on:%Y年%m月%d日}），请核对。"
+            }
+        )
+    if ended_on is not None:
+        if occurred_on is not None and ended_on < occurred_on:
+            raise ValidationError(
+                {"violation_ended_on": "连续或者继续状态的终了日期不能早于违法行为发生日期。"}
+            )
+        if ended_on > _today():
+            raise ValidationError(
+                {"violation_ended_on": "终了日期不能晚于今天；违法行为仍在继续的，请不填终了日期。"}
+            )
+    case.violation_on = occurred_on
+    case.violation_continuing = continuing
+    case.violation_ended_on = ended_on
+    case.harms_safety = serious
+    return {
+        "violation_on": occurred_on.isoformat() if occurred_on else None,
+        "violation_continuing": continuing,
+        "violation_ended_on": ended_on.isoformat() if ended_on else None,
+        "harms_safety": serious,
+    }
+
+
+def case_record_violation(
+    *,
+    acting_user,
+    case: Case,
+    occurred_on: dt.date,
+    continuing: bool = False,
+    ended_on: dt.date | None = None,
+    harms_safety: bool = False,
+) -> Case:
+    """Enter or correct when the violation occurred (and ended, if continuing) and whether it
+    harmed life, health or financial safety with consequences (处罚法 art. 36), up to 立案:
+    after filing the facts the filing was decided on stay as they were (a mistake found later
+    is a reason for 撤案). By a handler of the case or a unit head or leader."""
+    if occurred_on is None:
+        raise ValidationError({"violation_on": "请填写违法行为发生日期。"})
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        _require_open(case)
+        if case.kind != CaseKind.PENALTY or case.procedure != Procedure.ORDINARY:
+            raise ValidationError("只有普通程序的行政处罚案件登记违法行为发生时间。")
+        _require_step(case, "clue", "filing")
+        handles = case.handlers.filter(pk=_staff(acting_user).pk).exists()
+        heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
+        if not handles and not _roles(acting_user) & heads:
+            raise PermissionDenied("只有本案承办人或负责人可以登记违法行为发生时间。")
+        violation = _set_violation(
+            case,
+            occurred_on=occurred_on,
+            continuing=continuing,
+            ended_on=ended_on,
+            serious=harms_safety,
+        )
+        _save(case)
+        limitation = clocks.case_limitation(case)
+        if limitation is not None:
+            violation["limitation_ends"] = limitation.ends.isoformat() if limitation.ends else None
+            violation["time_barred"] = limitation.barred
+        _event("case.violation_recorded", case, acting_user, violation)
+    return case
+
+
+def _check_limitation(case: Case) -> None:
+    """立案 only within the 追责时效 (处罚法 art. 36): the violation must have been discovered
+    (the clue registered) before its 2 (or 5) years ran out."""
+    limitation = clocks.case_limitation(case)
+    if limitation is None:
+        raise ValidationError(
+            "本案尚未登记违法行为发生日期，无法判断是否超过追责时效（《行政处罚法》第三十六条）。"
+            "请先在“登记违法行为发生时间”中填写后再立案。"
+        )
+    if not limitation.barred:
+        return
+    start = (
+        f"违法行为有连续或者继续状态，于{limitation.ended_on:%Y年%m月%d日}终了"
+        if limitation.ended_on
+        else f"违法行为发生于{limitation.occurred_on:%Y年%m月%d日}"
+    )
+    serious = "（涉及公民生命健康安全、金融安全且有危害后果）" if limitation.serious else ""
+    raise ValidationError(
+        f"{start}，{limitation.years}年追责时效{serious}已于{limitation.ends:%Y年%m月%d日}届满，"
+        f"而线索于{limitation.discovered_on:%Y年%m月%d日}才被发现，已超过追责时效，依法不再给予"
+        "行政处罚（《行政处罚法》第三十六条），不能立案。请在“环节流转”中选择“不予立案”并写明"
+        "理由；如违法行为发生时间登记有误，请先更正。"
+    )
 
 
 def case_file(
@@ -627,6 +774,7 @@ def case_file(
         case = _lock(acting_user, case)
         step = _require_step(case, "filing")
         _require_role(acting_user, step.roles, step.name)
+        _check_limitation(case)
         _set_handlers(case, acting_user, handlers)
         case.number = _number(case, DocumentKind.FILING_APPROVAL, on)
         case.filed_on = on
@@ -1431,8 +1579,12 @@ def _investigators(case: Case) -> set[int]:
     from zhifa.ledger.services import subject_ref
 
     ids = set(case.handlers.values_list("pk", flat=True))
+    # A handler named in a recusal (处罚法 art. 43) handled the case, whether or not the
+    # recusal was granted: still a former investigator.
+    ids.update(Recusal.objects.filter(case=case).values_list("handler_id", flat=True))
     ref, _ = subject_ref(case)
-    recorded = Event.objects.filter(subject=ref, kind__in=("case.filed", "case.handlers_set"))
+    kinds = ("case.filed", "case.handlers_set", "case.recusal_decided")
+    recorded = Event.objects.filter(subject=ref, kind__in=kinds)
     for payload in recorded.values_list("payload", flat=True):
         ids.update(payload.get("handlers", []))
     return ids
@@ -1729,3 +1881,201 @@ def case_extension_decide(
             payload,
         )
     return extension
+
+
+# --- 行政处罚: 回避 (recusal, 处罚法 art. 43) ------------------------------------------------
+
+
+def case_recusal_apply(
+    *,
+    acting_user,
+    case: Case,
+    handler: Staff,
+    kind: str,
+    reason: str,
+    on: dt.date | None = None,
+) -> Recusal:
+    """A handler declares a direct interest or another relation that may affect fair
+    enforcement (自行申请回避), or the party applies, with its reason, for a named handler to
+    withdraw (当事人申请回避, recorded by a handler or a head); the agency's head decides
+    (处罚法 art. 43). The investigation is not stopped meanwhile: nothing else is blocked."""
+    on = _on(on)
+    reason = reason.strip()
+    if kind not in RecusalKind.values:
+        raise ValidationError({"kind": "请选择是承办人自行申请回避，还是当事人申请回避。"})
+    if not reason:
+        raise ValidationError(
+            {
+                "reason": "请写明申请回避的理由：承办人与案件有直接利害关系或者有其他关系可能"
+                "影响公正执法的具体情况（《行政处罚法》第四十三条）。"
+            }
+        )
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        if case.kind != CaseKind.PENALTY:
+            raise ValidationError("回避申请只适用于行政处罚案件（《行政处罚法》第四十三条）。")
+        if case.status != CaseStatus.OPEN:
+            raise ValidationError(
+                f"案件{case.get_status_display()}，不能再申请回避：回避应在案件办理过程中提出。"
+            )
+        if not case.handlers.filter(pk=handler.pk).exists():
+            raise ValidationError(
+                {
+                    "handler": f"{handler.real_name}不是本案承办人，不能申请其回避。"
+                    "请选择本案的承办人。"
+                }
+            )
+        staff = _staff(acting_user)
+        if kind == RecusalKind.DECLARED and handler.pk != staff.pk:
+            raise ValidationError(
+                {
+                    "kind": "承办人自行申请回避的，应由承办人本人提出；登记当事人的回避申请，"
+                    "请选择“当事人申请回避”。"
+                }
+            )
+        handles = case.handlers.filter(pk=staff.pk).exists()
+        heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
+        if not handles and not _roles(acting_user) & heads:
+            raise PermissionDenied("只有本案承办人或负责人可以登记回避申请。")
+        if Recusal.objects.filter(
+            case=case, handler=handler, status=RecusalStatus.PENDING
+        ).exists():
+            raise ValidationError(
+                {"handler": f"{handler.real_name}的回避申请正待局领导决定，不能重复申请。"}
+            )
+        recusal = Recusal(
+            case=case,
+            kind=kind,
+            handler=handler,
+            reason=reason,
+            requested_by=acting_user,
+            requested_on=on,
+        )
+        recusal.full_clean()
+        recusal.save()
+        _event(
+            "case.recusal_applied",
+            case,
+            acting_user,
+            {
+                "recusal": recusal.pk,
+                "kind": kind,
+                "handler": handler.pk,
+                "reason": reason,
+                "on": on.isoformat(),
+            },
+        )
+    return recusal
+
+
+def _check_handlers_after_recusal(case: Case, on: dt.date) -> None:
+    """After a handler is taken off, a filed penalty case keeps at least two officers holding
+    a valid certificate for the item's area (处罚法 art. 42), and the current step its own
+    minimum (arts. 42, 55)."""
+    if case.filed_on is not None and case.item_version.area is not None:
+        area = case.item_version.area
+        checks = [certificate_check(staff=h, area=area, on=on) for h in case.handlers.all()]
+        valid = [c for c in checks if c.allowed]
+        if len(valid) < 2:
+            problems = "".join(c.reason for c in checks if not c.allowed)
+            raise ValidationError(
+                {
+                    "replacements": f"回避后本案持有有效“{area.name}”领域执法证的承办人只有"
+                    f"{len(valid)}名，执法人员不得少于两人（《行政处罚法》第四十二条）。"
+                    f"{problems}请在“替换的承办人”中指定持证执法人员。"
+                }
+            )
+    _check_certified(case, _step(case, case.step), on)
+
+
+def case_recusal_decide(
+    *,
+    acting_user,
+    case: Case,
+    recusal: Recusal,
+    grant: bool,
+    replacements: Sequence[Staff] = (),
+    opinion: str = "",
+    on: dt.date | None = None,
+) -> Recusal:
+    """The agency's head (局领导) decides a pending recusal (处罚法 art. 43), not the person
+    whose recusal it is. Granted: the handler leaves the case and `replacements` join it, the
+    handlers' rules (`_set_handlers`, two certified officers) holding afterwards; the new
+    handlers are recorded in the event as a handler assignment is. Refused: a reason."""
+    on = _on(on)
+    _require_role(acting_user, (Role.LEADER,), "作出回避决定")
+    opinion = opinion.strip()
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        recusal = (
+            Recusal.objects.select_for_update()
+            .select_related("handler")
+            .filter(pk=recusal.pk, case=case)
+            .first()
+        )
+        if recusal is None:
+            raise ValidationError({"recusal": "本案没有该回避申请。"})
+        if case.status != CaseStatus.OPEN:
+            raise ValidationError(f"案件{case.get_status_display()}，不能再作出回避决定。")
+        if recusal.status != RecusalStatus.PENDING:
+            raise ValidationError(
+                {
+                    "recusal": f"该回避申请已于{recusal.decided_on:%Y年%m月%d日}作出决定"
+                    f"（{recusal.get_status_display()}），不能重复决定。"
+                }
+            )
+        if recusal.handler.user_id == acting_user.pk:
+            raise ValidationError(
+                {
+                    "recusal": f"{recusal.handler.real_name}是被申请回避的人员，不能对本人的回避"
+                    "作出决定，请由其他局领导决定（《行政处罚法》第四十三条）。"
+                }
+            )
+        if on < recusal.requested_on:
+            raise ValidationError({"on": "决定日期不能早于申请日期，请核对。"})
+        payload: dict = {
+            "recusal": recusal.pk,
+            "handler": recusal.handler_id,
+            "granted": grant,
+            "opinion": opinion,
+            "on": on.isoformat(),
+        }
+        added = list(dict.fromkeys(replacements))
+        if grant:
+            if recusal.handler in added:
+                raise ValidationError(
+                    {
+                        "replacements": f"{recusal.handler.real_name}已决定回避，"
+                        "不能作为替换的承办人。"
+                    }
+                )
+            kept = [h for h in case.handlers.order_by("pk") if h.pk != recusal.handler_id]
+            new = kept + [h for h in added if h not in kept]
+            if not new:
+                raise ValidationError(
+                    {"replacements": "回避后本案没有承办人，请指定替换的承办人。"}
+                )
+            _set_handlers(case, acting_user, new)
+            _check_handlers_after_recusal(case, on)
+            recusal.status = RecusalStatus.GRANTED
+            payload |= {
+                "handlers": [h.pk for h in new],
+                "replacements": [h.pk for h in added if h not in kept],
+            }
+        else:
+            if not opinion:
+                raise ValidationError({"opinion": "不予回避的，请写明理由。"})
+            if added:
+                raise ValidationError(
+                    {"replacements": "不予回避的，承办人不变，请不要选择替换的承办人。"}
+                )
+            recusal.status = RecusalStatus.REJECTED
+        recusal.decided_by = acting_user
+        recusal.decided_on = on
+        recusal.opinion = opinion
+        recusal.full_clean()
+        recusal.save()
+        if grant:
+            recusal.replacements.set(payload["replacements"])
+        _event("case.recusal_decided", case, acting_user, payload)
+    return recusal

@@ -17,7 +17,12 @@ def _url(case) -> str:
 
 
 def case_todos(user) -> list[TodoItem]:
-    from zhifa.cases.selectors import cases_awaiting, clock_alerts, pending_extensions
+    from zhifa.cases.selectors import (
+        cases_awaiting,
+        clock_alerts,
+        pending_extensions,
+        pending_recusals,
+    )
     from zhifa.catalog.models import FlowStep
 
     if not getattr(user, "is_authenticated", False) or getattr(user, "staff", None) is None:
@@ -42,6 +47,17 @@ def case_todos(user) -> list[TodoItem]:
                 url=_url(case),
                 detail=f"申请人：{staff.real_name if staff else extension.requested_by.username}"
                 f"，理由：{extension.reason}",
+            )
+        )
+    # 处罚法 art. 43: recusals wait for the agency's head (not the handler they name).
+    for recusal in pending_recusals(user=user):
+        case = recusal.case
+        items.append(
+            TodoItem(
+                title=f"{case.number or case.title}：作出回避决定",
+                url=_url(case),
+                detail=f"{recusal.get_kind_display()}：{recusal.handler.real_name}"
+                f"，理由：{recusal.reason}",
             )
         )
     roles = {group.name for group in user.groups.all()}

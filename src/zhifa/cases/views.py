@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhifa import ledger
-from zhifa.cases import evidence_views, forms, permissions, selectors, services
+from zhifa.cases import clocks, evidence_views, forms, permissions, selectors, services
 from zhifa.cases.models import AvException, CaseKind, CaseStatus, Procedure
 from zhifa.core.access import allowed
 from zhifa.core.forms import add_service_errors, form_outcome, get_or_404
@@ -109,6 +109,10 @@ def clue_create(request: HttpRequest) -> HttpResponse:
             source=data["source"],
             facts=data["facts"],
             registered_on=data["registered_on"],
+            violation_on=data["violation_on"],
+            violation_continuing=data["violation_continuing"],
+            violation_ended_on=data["violation_ended_on"],
+            harms_safety=data["harms_safety"],
         )
 
     return _new_case_view(
@@ -241,6 +245,29 @@ def _hearing(request, case, d):
         statements=d["statements"],
         signature=d["signature"],
         next_step=d["next_step"],
+    )
+
+
+def _violation(request, case, d):
+    return services.case_record_violation(
+        acting_user=request.user,
+        case=case,
+        occurred_on=d["violation_on"],
+        continuing=d["violation_continuing"],
+        ended_on=d["violation_ended_on"],
+        harms_safety=d["harms_safety"],
+    )
+
+
+def _recusal_decide(request, case, d):
+    return services.case_recusal_decide(
+        acting_user=request.user,
+        case=case,
+        recusal=d["recusal"],
+        grant=d["grant"],
+        replacements=list(d["replacements"]),
+        opinion=d["opinion"],
+        on=d["on"],
     )
 
 
@@ -486,12 +513,52 @@ ACTIONS: dict[str, Action] = {
             ),
             "已审批延长作出处罚决定期限的申请。",
         ),
+        Action(
+            "violation",
+            "登记违法行为发生时间",
+            permissions.can_record_violation,
+            forms.ViolationForm,
+            _violation,
+            "已登记违法行为发生时间，追责时效已重新计算。",
+            "立案前可以填写或更正；立案审批时据此判断是否超过追责时效（处罚法第三十六条）。",
+        ),
+        Action(
+            "recusal_apply",
+            "申请回避",
+            permissions.can_apply_recusal,
+            forms.RecusalApplyForm,
+            lambda r, c, d: services.case_recusal_apply(
+                acting_user=r.user,
+                case=c,
+                handler=d["handler"],
+                kind=d["kind"],
+                reason=d["reason"],
+                on=d["on"],
+            ),
+            "已登记回避申请，待局领导决定；决定作出之前，不停止调查。",
+        ),
+        Action(
+            "recusal_decide",
+            "作出回避决定",
+            permissions.can_decide_recusal,
+            forms.RecusalDecideForm,
+            _recusal_decide,
+            "已作出回避决定。",
+        ),
     ]
 }
 
 
 # Shown after the step's own actions and the generic move on the case page.
-LATER_ACTIONS = ("extension_request", "extension_decide", "handlers", "evidence", "av_exception")
+LATER_ACTIONS = (
+    "extension_request",
+    "extension_decide",
+    "recusal_apply",
+    "recusal_decide",
+    "handlers",
+    "evidence",
+    "av_exception",
+)
 
 
 def _form(action: Action, case, user, data=None, **extra):
@@ -576,5 +643,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "amount_due": due,
             "is_simple": case.procedure == Procedure.SIMPLE,
             "fine_yuan": case.fine_amount / 100,
+            "limitation": clocks.case_limitation(case),
+            "recusals": selectors.case_recusals(case),
         },
     )

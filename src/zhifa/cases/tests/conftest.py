@@ -148,6 +148,7 @@ def walk_penalty(cw: CaseWorld, until: str, *, party=None, fine: int = 5_000_00)
         title="未依法办理核准手续擅自开工建设",
         source="监督检查",
         registered_on=days_ago(START),
+        violation_on=days_ago(START + 30),
     )
     order = ["clue", "filing", "investigate", "report", "prior_notice", "notified", "decide"]
     order += ["decided", "serve", "served", "paid", "close", "archive", "archived"]

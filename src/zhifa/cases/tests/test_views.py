@@ -54,6 +54,7 @@ def test_full_penalty_case_through_the_pages(cw, client):
             "title": "未依法办理核准手续擅自开工建设",
             "source": "监督检查",
             "registered_on": d(80),
+            "violation_on": d(100),
         },
     )
     assert response.status_code == 302
@@ -220,6 +221,7 @@ def test_invalid_id_number_keeps_input(cw, client):
             "name": "王五",
             "id_number": "130528199001010000",
             "title": "擅自开工建设",
+            "violation_on": d(100),
         },
     )
     assert response.status_code == 200
