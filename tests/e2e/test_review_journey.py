@@ -8,7 +8,8 @@ reviewer1 (法律职业资格) assigns himself as 审核人 and reviewer2 as 复
 (退回补充调查), reviewer2 confirms and the case is back at 调查取证; officer1 resubmits (round
 2), reviewer1 agrees (同意), reviewer2 confirms, the numbered 法制审核意见书 downloads as PDF;
 moving on before officer1 accepts the opinion is refused; officer1 accepts, leader1 records the
-collective discussion and decides."""
+collective discussion with its scanned minutes, downloads the minutes and the generated
+集体讨论记录 (PDF), and decides."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.e2e
 AGENCY = "宁晋县发展改革局"
 TITLE = "未依法办理核准手续擅自建设储能电站（法制审核浏览器测试）"
 NUMBER = re.compile(r"宁发改法审〔(\d{4})〕(\d+)号")
+MINUTES_NAME = "集体讨论会议记录（签字扫描件）.pdf"
+MINUTES = b"%PDF-1.4\n% zhifa e2e minutes\n" + "王建国 李国强 马文华 签字".encode() + b"\n%%EOF\n"
 
 
 def in_order(labels: list[str], expected: list[str]) -> bool:
@@ -186,9 +189,32 @@ def test_major_case_through_two_review_rounds_to_decision(new_page, log_in, case
     leader.get_by_label("讨论决定").fill("同意按法制审核意见对当事人罚款伍万元。")
     for name in ("王建国", "李国强", "马文华"):
         leader.get_by_label(f"{name}的意见（未参加的留空）").fill("同意。")
+    expect(leader.get_by_label("讨论事项")).to_have_value(
+        "本案拟作出的处理决定：罚款人民币伍万元整"
+    )
+    leader.get_by_label("会议记录文件（可选）").set_input_files(
+        {"name": MINUTES_NAME, "mimeType": "application/pdf", "buffer": MINUTES}
+    )
     leader.get_by_role("button", name="提交").click()
     expect(leader.get_by_role("status")).to_contain_text("已登记集体讨论记录。")
-    expect(leader.locator("#legal-review")).to_contain_text("主持人王建国")
+    discussion_box = leader.locator("#legal-review .review-discussion")
+    expect(discussion_box).to_contain_text("主持人王建国")
+    expect(discussion_box).to_contain_text(MINUTES_NAME)
+
+    # The uploaded minutes come back byte for byte under their Chinese name, and the
+    # 集体讨论记录 generated from the form downloads as a PDF beside them.
+    with leader.expect_download() as info:
+        discussion_box.get_by_role("link", name="下载会议记录文件").click()
+    download = info.value
+    assert download.suggested_filename == MINUTES_NAME
+    assert download.path().read_bytes() == MINUTES
+    with leader.expect_download() as info:
+        discussion_box.get_by_role("link", name="下载PDF").click()
+    download = info.value
+    assert download.suggested_filename == (
+        f"集体讨论记录_{case.number}_{timezone.localdate().isoformat()}.pdf"
+    )
+    assert download.path().read_bytes()[:5] == b"%PDF-"
     advance(leader, "decide", "已转到下一环节：决定")
     act(
         leader,

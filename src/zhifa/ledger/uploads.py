@@ -83,7 +83,9 @@ def parse_metadata(header: str) -> dict[str, str]:
     return result
 
 
-def _type_allowed(content_type: str) -> bool:
+def type_allowed(content_type: str) -> bool:
+    """Whether the evidence store accepts this MIME type (``LEDGER_UPLOAD_ALLOWED_TYPES``:
+    types, or prefixes ending in "/" or ".")."""
     return any(
         content_type == rule or (rule.endswith(("/", ".")) and content_type.startswith(rule))
         for rule in settings.LEDGER_UPLOAD_ALLOWED_TYPES
@@ -137,7 +139,7 @@ def _create(request: HttpRequest) -> HttpResponse:
         meta = _validate_metadata(meta)
     except ValueError as exc:
         return _response(400, str(exc))
-    if not _type_allowed(meta["filetype"]):
+    if not type_allowed(meta["filetype"]):
         return _response(
             415,
             f"不接受“{meta['filetype'] or '未知'}”类型的文件。"

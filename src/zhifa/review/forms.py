@@ -119,8 +119,23 @@ class AnswerForm(forms.Form):
 class DiscussionForm(forms.Form):
     held_on = forms.DateField(label="讨论日期", widget=forms.DateInput(attrs={"type": "date"}))
     chair = StaffChoice(label="主持人", queryset=Staff.objects.none())
+    matters = forms.CharField(
+        label="讨论事项", widget=TEXT, required=False, help_text="例如：本案拟作出的处理决定。"
+    )
     conclusion = forms.CharField(label="讨论决定", widget=TEXT)
-    minutes = forms.FileField(label="会议记录文件（可选）", required=False)
+    minutes = forms.FileField(
+        label="会议记录文件（可选）",
+        required=False,
+        help_text="签字的会议记录扫描件（PDF、OFD、图片）或办公文档；存入证据库，可随时下载。"
+        "没有扫描件的，系统可按本页填写的内容生成集体讨论记录。",
+    )
+    minutes_sha256 = forms.RegexField(
+        label="会议记录文件 SHA-256（可选）",
+        regex=r"^[0-9a-fA-F]{64}$",
+        required=False,
+        help_text="填写后，系统核对上传文件的哈希，不一致的不予保存。",
+        error_messages={"invalid": "文件哈希应为 64 位十六进制 SHA-256。"},
+    )
 
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, **kwargs)

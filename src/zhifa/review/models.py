@@ -307,10 +307,16 @@ class Discussion(models.Model):
     chair = models.ForeignKey(
         "org.Staff", verbose_name="主持人", on_delete=models.PROTECT, related_name="+"
     )
+    matters = models.TextField(
+        "讨论事项", blank=True, help_text="提交讨论的事项，例如案件拟作出的处理决定。"
+    )
     conclusion = models.TextField("讨论决定")
     minutes_sha256 = models.CharField(
         "会议记录文件 SHA-256", max_length=64, blank=True, validators=[validate_sha256]
     )
+    minutes_filename = models.CharField("会议记录文件名", max_length=255, blank=True)
+    minutes_content_type = models.CharField("会议记录文件类型", max_length=100, blank=True)
+    minutes_size = models.PositiveBigIntegerField("会议记录文件大小（字节）", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
     )

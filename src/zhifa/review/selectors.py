@@ -93,12 +93,25 @@ def case_section(*, case) -> dict:
     return {
         "requirement": review_requirement(case),
         "reviews": list(Review.objects.filter(case=case).select_related("reviewer", "re_reviewer")),
-        "discussions": list(
-            Discussion.objects.filter(case=case)
-            .select_related("chair")
-            .prefetch_related("attendees__staff")
-        ),
+        "discussions": case_discussions(case=case),
     }
+
+
+def discussion_get(*, case, pk: int) -> Discussion | None:
+    """A collective discussion of `case` (a case the caller may see: `cases.selectors.case_get`)."""
+    return (
+        Discussion.objects.filter(case=case, pk=pk)
+        .select_related("case__agency", "case__party", "chair", "recorded_by__staff")
+        .first()
+    )
+
+
+def case_discussions(*, case) -> list[Discussion]:
+    return list(
+        Discussion.objects.filter(case=case)
+        .select_related("chair")
+        .prefetch_related("attendees__staff")
+    )
 
 
 def rule_list(*, user) -> QuerySet[ReviewRule]:

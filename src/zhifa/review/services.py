@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
+from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +28,7 @@ from django.utils import timezone
 from zhifa import ledger
 from zhifa.core import documents as core_documents
 from zhifa.core.calendar import working_deadline
+from zhifa.ledger import uploads
 from zhifa.org.models import LegalQualification, Staff
 from zhifa.org.roles import Role
 from zhifa.review.gates import REVIEW_STEP, current_entry
@@ -589,6 +592,45 @@ def advice_answer(
 # --- collective discussion (L9) ------------------------------------------------------------
 
 
+MINUTES_CATEGORY = "discussion_minutes"
+
+
+def _minutes_facts(minutes: IO[bytes], filename: str, content_type: str) -> tuple[str, str]:
+    """The minutes file's original name and MIME type, checked as evidence uploads are."""
+    filename = (filename or getattr(minutes, "name", "") or "").strip()
+    filename = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if not filename or len(filename) > 255 or "\x00" in filename:
+        raise ValidationError({"minutes": "会议记录文件须有原始文件名（不超过255个字符）。"})
+    content_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if not content_type or content_type == "application/octet-stream":
+        content_type = mimetypes.guess_type(filename)[0] or ""
+    if not uploads.type_allowed(content_type):
+        raise ValidationError(
+            {
+                "minutes": f"不接受“{content_type or '未知'}”类型的会议记录文件。"
+                "请上传扫描件（PDF、OFD、图片）或办公文档。"
+            }
+        )
+    return filename, content_type
+
+
+def _store_minutes(minutes: IO[bytes], expected_sha256: str):
+    from django.conf import settings
+
+    from zhifa.ledger import blobs
+
+    try:
+        if hasattr(minutes, "seek"):
+            minutes.seek(0)
+        return blobs.store(
+            minutes,
+            expected_sha256=expected_sha256 or None,
+            max_bytes=settings.LEDGER_UPLOAD_MAX_BYTES,
+        )
+    except blobs.BlobError as error:
+        raise ValidationError({"minutes": f"会议记录文件未能保存：{error}"}) from error
+
+
 def discussion_record(
     *,
     acting_user,
@@ -597,10 +639,27 @@ def discussion_record(
     chair: Staff,
     attendees: Sequence[tuple[Staff, str]],
     conclusion: str,
+    matters: str = "",
+    minutes: IO[bytes] | None = None,
+    minutes_filename: str = "",
+    minutes_content_type: str = "",
     minutes_sha256: str = "",
 ) -> Discussion:
-    """集体讨论 record (处罚法 art. 57): the agency's leaders, each one's opinion, the
-    conclusion; at least the quorum of the agency's settings, the chair included."""
+    """集体讨论 record (处罚法 art. 57): the agency's leaders, each one's opinion, the matters
+    discussed and the conclusion; at least the quorum of the agency's settings, the chair
+    included.
+
+    The minutes file (会议记录, a scan or an office document), when given, is kept in the
+    ledger's content-addressed evidence store under the evidence uploads' size and type
+    limits, with its original name; `minutes_sha256`, when given, is the hash the uploader
+    declares and must match the bytes. The file is also recorded as an ``evidence.added``
+    event of the case (``category: "discussion_minutes"``), so the case-file export carries it.
+    """
+    from zhifa.ledger import blobs
+
+    minutes_sha256 = minutes_sha256.strip().lower()
+    if minutes is None and minutes_sha256:
+        raise ValidationError({"minutes": "只填写哈希无法保存会议记录，请同时上传会议记录文件。"})
     with transaction.atomic():
         case = _lock_case(acting_user, case)
         _require_roles(acting_user, {Role.LEADER.value}, "登记集体讨论")
@@ -626,18 +685,38 @@ def discussion_record(
             raise ValidationError(
                 f"参加集体讨论的负责人为{len(people)}人，少于本机关规定的{quorum}人。"
             )
+        stored = None
+        filename = content_type = ""
+        if minutes is not None:
+            filename, content_type = _minutes_facts(minutes, minutes_filename, minutes_content_type)
+            stored = _store_minutes(minutes, minutes_sha256)
         discussion = Discussion(
             agency_id=case.agency_id,
             case=case,
             held_on=held_on,
             chair=chair,
+            matters=matters.strip(),
             conclusion=conclusion.strip(),
-            minutes_sha256=minutes_sha256.strip(),
+            minutes_sha256=stored.sha256 if stored else "",
+            minutes_filename=filename,
+            minutes_content_type=content_type,
+            minutes_size=stored.size if stored else None,
             recorded_by=acting_user,
         )
         _save(discussion)
         for person, opinion in people.values():
             _save(DiscussionAttendee(discussion=discussion, staff=person, opinion=opinion))
+        if stored is not None:
+            blobs.add_evidence(
+                stored,
+                actor=acting_user,
+                subject=case,
+                filename=filename,
+                content_type=content_type,
+                step=case.step,
+                agency=case.agency,
+                extra={"category": MINUTES_CATEGORY, "discussion": discussion.pk},
+            )
         _event(
             "discussion.recorded",
             case,
@@ -647,11 +726,81 @@ def discussion_record(
                 "held_on": held_on.isoformat(),
                 "chair": chair.real_name,
                 "attendees": {p.real_name: o for p, o in people.values()},
+                "matters": discussion.matters,
                 "conclusion": discussion.conclusion,
                 "minutes_sha256": discussion.minutes_sha256,
+                "minutes_filename": discussion.minutes_filename,
+                "minutes_size": discussion.minutes_size,
             },
         )
     return discussion
+
+
+def discussion_minutes_damaged(*, acting_user, discussion: Discussion) -> None:
+    """Record that the stored minutes file no longer matches its SHA-256 (found on download;
+    the same event the fixity check writes), so the agency and the auditors see it."""
+    case = discussion.case
+    with transaction.atomic():
+        ledger.record(
+            "evidence.fixity_failed",
+            case,
+            acting_user,
+            {
+                "sha256": discussion.minutes_sha256,
+                "problem": "changed",
+                "detected": "download",
+                "discussion": discussion.pk,
+            },
+            agency=case.agency,
+        )
+
+
+def discussion_document(discussion: Discussion) -> core_documents.OfficialDocument:
+    """The printable 集体讨论记录 composed from the structured discussion (for agencies without
+    a scanned minutes file): case, date, chair, attendees with their posts and opinions, the
+    matters discussed, the conclusion and the recorder. Rendered on request (PDF or DOCX)."""
+    case = discussion.case
+
+    def who(staff: Staff) -> str:
+        return f"{staff.real_name}（{staff.post}）" if staff.post else staff.real_name
+
+    attendees = list(discussion.attendees.select_related("staff").order_by("pk"))
+    recorder = getattr(discussion.recorded_by, "staff", None)
+    recorder_name = recorder.real_name if recorder else discussion.recorded_by.get_username()
+    matters = discussion.matters or _default_matters(case)
+    lines = [
+        f"案件：{case.number or '（未编号）'}“{case.title}”（当事人：{case.party.name}）",
+        f"讨论时间：{core_documents.chinese_date(discussion.held_on)}",
+        f"主持人：{who(discussion.chair)}",
+        f"参加人：{'、'.join(who(a.staff) for a in attendees)}（共{len(attendees)}人）",
+        f"记录人：{recorder_name}",
+        f"讨论事项：{matters}",
+        "参加人意见：",
+        *(f"{who(a.staff)}：{a.opinion}" for a in attendees),
+        f"讨论决定：{discussion.conclusion}",
+    ]
+    if discussion.minutes_sha256:
+        lines.append(
+            f"会议记录文件：{discussion.minutes_filename or '（未记录文件名）'}，"
+            f"SHA-256：{discussion.minutes_sha256}"
+        )
+    lines.append("参加人（签名）：")
+    lines.append("主持人（签名）：　　　　　　记录人（签名）：")
+    return core_documents.OfficialDocument(
+        issuer=case.agency.name,
+        title="集体讨论记录",
+        body=lines,
+        date=discussion.held_on,
+        seal_note="",
+    )
+
+
+def _default_matters(case) -> str:
+    """For discussions recorded before the matters were recorded: the case's proposal."""
+    review = Review.objects.filter(case=case).order_by("-round").first()
+    proposal = (review.proposal if review else "") or case.decision_content
+    text = f"对{case.number or ''}“{case.title}”拟作出的处理决定进行集体讨论"
+    return f"{text}（拟处理意见：{proposal}）。" if proposal else f"{text}。"
 
 
 # --- the 审核目录清单 and settings (L1, L5, L7) ---------------------------------------------
@@ -745,6 +894,8 @@ __all__ = [
     "PASSING",
     "advice_answer",
     "advice_request",
+    "discussion_document",
+    "discussion_minutes_damaged",
     "discussion_record",
     "review_accept",
     "review_assign",

@@ -18,6 +18,16 @@ urlpatterns = [
     path("<int:pk>/advice/<int:advice_pk>/answer/", views.advice_answer, name="advice_answer"),
     path("case/<int:case_pk>/submit/", views.submit, name="submit"),
     path("case/<int:case_pk>/discussion/", views.discussion, name="discussion"),
+    path(
+        "case/<int:case_pk>/discussion/<int:pk>/minutes/",
+        views.discussion_minutes,
+        name="discussion_minutes",
+    ),
+    path(
+        "case/<int:case_pk>/discussion/<int:pk>/record.<str:ext>",
+        views.discussion_record,
+        name="discussion_record",
+    ),
     path("stats/", views.stats, name="stats"),
     path("rules/", views.rules, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_new"),

@@ -4,10 +4,12 @@ and cases of another agency are not found (404)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhifa import ledger
 from zhifa.cases import selectors as case_selectors
 from zhifa.core.access import allowed
 from zhifa.core.forms import form_outcome, get_or_404
@@ -23,6 +26,7 @@ from zhifa.review.models import ITEM_NAMES, LegalAdviceRequest, ReviewRule, Revi
 from zhifa.review.rules import settings_for
 
 GET_POST = require_http_methods(["GET", "POST"])
+logger = logging.getLogger(__name__)
 
 
 def _review(request: HttpRequest, pk: int):
@@ -109,6 +113,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "findings": list(review.findings.all()),
             "articles": list(review.articles.select_related("law")),
             "advice": list(review.advice.all()),
+            "discussions": selectors.case_discussions(case=review.case),
             "can": can,
             "state": selectors.urgency(review, timezone.localdate()) if review.open else "",
             "item_names": ITEM_NAMES,
@@ -339,26 +344,29 @@ def advice_answer(request: HttpRequest, pk: int, advice_pk: int) -> HttpResponse
 @allowed(permissions.can_act)
 @GET_POST
 def discussion(request: HttpRequest, case_pk: int) -> HttpResponse:
-    from zhifa.ledger import blobs
-
     case = _case(request, case_pk)
+    last = case.reviews.order_by("-round").first()
+    proposal = (last.proposal if last else "") or case.decision_content
+    initial = {"matters": f"本案拟作出的处理决定：{proposal}" if proposal else ""}
     form = forms.DiscussionForm(
-        request.POST or None, request.FILES or None, agency_id=case.agency_id
+        request.POST or None, request.FILES or None, agency_id=case.agency_id, initial=initial
     )
 
     def call():
         d = form.cleaned_data
-        minutes = ""
-        if d.get("minutes"):
-            minutes = blobs.store(d["minutes"]).sha256
-        services.discussion_record(
+        upload = d.get("minutes")
+        return services.discussion_record(
             acting_user=request.user,
             case=case,
             held_on=d["held_on"],
             chair=d["chair"],
             attendees=form.attendees(),
+            matters=d.get("matters", ""),
             conclusion=d["conclusion"],
-            minutes_sha256=minutes,
+            minutes=upload or None,
+            minutes_filename=upload.name if upload else "",
+            minutes_content_type=(upload.content_type or "") if upload else "",
+            minutes_sha256=d.get("minutes_sha256") or "",
         )
 
     quorum = settings_for(case.agency_id).quorum
@@ -371,6 +379,105 @@ def discussion(request: HttpRequest, case_pk: int) -> HttpResponse:
         done="已登记集体讨论记录。",
         context={"case": case, "hint": f"本机关规定至少{quorum}名负责人参加（含主持人）。"},
     )
+
+
+def _discussion(request: HttpRequest, case_pk: int, pk: int):
+    """A discussion of a case the caller may see (another agency's: 404)."""
+    case = _case(request, case_pk)
+    found = selectors.discussion_get(case=case, pk=pk)
+    if found is None:
+        raise Http404("未找到该集体讨论记录，或您无权查看。")
+    return found
+
+
+def _verified(sha256: str) -> bool:
+    """Re-hash the stored file (streamed, memory flat) and compare it with its record."""
+    import hashlib
+
+    from zhifa.ledger import blobs
+
+    digest = hashlib.sha256()
+    with blobs.open_blob(sha256) as fh:
+        while chunk := fh.read(blobs.CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256
+
+
+@allowed(permissions.can_view_reviews)
+@require_GET
+def discussion_minutes(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
+    """The minutes file as uploaded, after checking its bytes still match the recorded
+    SHA-256; a mismatch is logged and recorded, and answered with an error page."""
+    import mimetypes
+
+    from zhifa.ledger import blobs
+
+    found = _discussion(request, case_pk, pk)
+    case, sha256 = found.case, found.minutes_sha256
+    if not sha256:
+        raise Http404("本次集体讨论没有上传会议记录文件。")
+    try:
+        intact = _verified(sha256)
+    except (FileNotFoundError, blobs.BlobError) as exc:
+        raise Http404("证据库中找不到该会议记录文件，请联系系统管理员检查文件完整性。") from exc
+    if not intact:
+        logger.error(
+            "discussion minutes %s of case %s (discussion %s): stored bytes do not match "
+            "the recorded SHA-256; download refused",
+            sha256,
+            case.pk,
+            found.pk,
+        )
+        services.discussion_minutes_damaged(acting_user=request.user, discussion=found)
+        return render(
+            request,
+            "review/minutes_damaged.html",
+            {"case": case, "discussion": found},
+            status=500,
+        )
+    filename = found.minutes_filename or f"集体讨论会议记录_{case.number or case.pk}"
+    content_type = (
+        found.minutes_content_type
+        or mimetypes.guess_type(filename)[0]
+        or "application/octet-stream"
+    )
+    with transaction.atomic():
+        ledger.record_view(
+            request.user,
+            f"ledger.blob:{sha256}",
+            what=f"cases.case:{case.pk}",
+            agency=case.agency,
+        )
+    response = FileResponse(blobs.open_blob(sha256), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@allowed(permissions.can_view_reviews)
+@require_GET
+def discussion_record(request: HttpRequest, case_pk: int, pk: int, ext: str) -> HttpResponse:
+    """The 集体讨论记录 generated from the structured discussion, as PDF or DOCX."""
+    from zhifa.core import documents as core_documents
+
+    if ext not in ("pdf", "docx"):
+        raise Http404("只提供PDF或DOCX格式的集体讨论记录。")
+    found = _discussion(request, case_pk, pk)
+    case = found.case
+    official = services.discussion_document(found)
+    if ext == "pdf":
+        data, content_type = core_documents.render_pdf(official), core_documents.PDF_CONTENT_TYPE
+    else:
+        data, content_type = core_documents.render_docx(official), core_documents.DOCX_CONTENT_TYPE
+    filename = f"集体讨论记录_{case.number or case.pk}_{found.held_on.isoformat()}.{ext}"
+    with transaction.atomic():
+        ledger.record_view(request.user, case, what=f"下载文书：{filename}")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- statistics and the quarterly report (L2, L3) ------------------------------------------

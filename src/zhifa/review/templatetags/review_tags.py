@@ -15,6 +15,7 @@ def review_case_section(context, case):
     return {
         **section,
         "case": case,
+        "can_download": permissions.can_view_reviews(user),
         "can_submit": acting and case.step == "legal_review" and not open_review,
         "can_discuss": acting
         and case.status == "open"
