@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from zhifa.cases.models import Case, CaseKind, Outcome, Procedure
+from zhifa.cases.models import Case, CaseKind, Outcome, PaymentMethod, Procedure
 from zhifa.cases.penalties import PAYMENT_DAYS
 from zhifa.core.calendar import calendar_deadline, working_deadline
 
@@ -40,6 +40,12 @@ CORRECTION_DAYS = 5  # 许可法 art. 32(4), working days from receipt
 LICENCE_DECISION_DAYS = 20  # 许可法 art. 42, working days from acceptance
 LICENCE_EXTENSION_DAYS = 10  # 许可法 art. 42, with the head's approval and a reason
 LICENCE_SERVICE_DAYS = 10  # 许可法 art. 44, working days from the decision
+# 处罚法 arts. 71, 85: cash collected on the spot goes to the agency within 2 working days of
+# its collection (on water: of landing, not modelled: the collection date is used), and the
+# agency pays it into the designated bank within 2 working days of receiving it.
+CASH_HANDOVER_DAYS = 2
+CASH_BANKING_DAYS = 2
+CASH_HANDOVER, CASH_BANKING = "cash_handover", "cash_banking"
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,51 @@ def earliest_hearing_day(notice_served_on: dt.date) -> dt.date:
 def correction_deadline(received_on: dt.date) -> dt.date:
     """许可法 art. 32(4): tell the applicant everything to correct within 5 working days."""
     return working_deadline(received_on, CORRECTION_DAYS).due
+
+
+def cash_handover_due(collected_on: dt.date) -> dt.date:
+    """The last day to hand cash collected on `collected_on` to the agency (处罚法 arts. 71,
+    85: 2 working days, the collection day not counted)."""
+    return working_deadline(collected_on, CASH_HANDOVER_DAYS).due
+
+
+def cash_banking_due(received_on: dt.date) -> dt.date:
+    """The last day for the agency to pay cash it received on `received_on` into the
+    designated bank (处罚法 arts. 71, 85: 2 working days)."""
+    return working_deadline(received_on, CASH_BANKING_DAYS).due
+
+
+def cash_clocks(case: Case) -> list[CaseClock]:
+    """交至行政机关 and 缴付银行 of cash collected on the spot (处罚法 art. 71); the banking
+    clock starts when the agency received the cash. Uses the case's cached `cash_collection`
+    (selectors load it with the case)."""
+    cash = getattr(case, "cash_collection", None)
+    if cash is None:
+        return []
+    clocks = [
+        _clock(
+            CASH_HANDOVER,
+            "当场收缴的罚款交至行政机关",
+            cash.collected_on,
+            CASH_HANDOVER_DAYS,
+            "working",
+            "处罚法第七十一条、第八十五条",
+            met_on=cash.handed_over_on,
+        )
+    ]
+    if cash.handed_over_on:
+        clocks.append(
+            _clock(
+                CASH_BANKING,
+                "当场收缴的罚款缴付指定银行",
+                cash.handed_over_on,
+                CASH_BANKING_DAYS,
+                "working",
+                "处罚法第七十一条、第八十五条",
+                met_on=cash.banked_on,
+            )
+        )
+    return clocks
 
 
 def licence_decision_days(case: Case) -> int:
@@ -185,6 +236,8 @@ def penalty_clocks(case: Case) -> list[CaseClock]:
                 met_on=case.paid_on,
             )
         )
+    if case.payment_method == PaymentMethod.CASH:
+        clocks.extend(cash_clocks(case))
     return clocks
 
 

@@ -10,11 +10,13 @@ from django import forms
 from zhifa.cases import selectors
 from zhifa.cases.models import (
     Case,
+    CashGround,
     ClosedGround,
     HearingSignature,
     MediaKind,
     Outcome,
     PartyKind,
+    PaymentMethod,
     PenaltyType,
     RecusalKind,
     ServiceMethod,
@@ -22,6 +24,7 @@ from zhifa.cases.models import (
 from zhifa.catalog import discretion
 from zhifa.catalog.models import FlowStep, ItemKind
 from zhifa.core.privacy import mask_resident_id
+from zhifa.org.roles import Role
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -422,12 +425,41 @@ class ServeForm(CaseForm):
 class PaymentForm(CaseForm):
     amount = YuanField("缴款金额（元）")
     paid_on = date_field("缴款日期")
+    method = forms.ChoiceField(
+        label="缴款方式",
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.BANK,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="当事人到指定银行或通过电子支付系统缴纳（处罚法第六十七条）；执法人员当场"
+        "收缴的，须符合第六十八条或第六十九条的情形。",
+    )
+    cash_ground = forms.ChoiceField(
+        label="当场收缴的情形",
+        choices=[("", "—"), *CashGround.choices],
+        required=False,
+    )
+    cash_reason = forms.CharField(
+        label="当场收缴的具体理由",
+        widget=TEXTAREA,
+        required=False,
+        help_text="以“事后难以执行”或第六十九条情形收缴的，须写明理由。",
+    )
+    receipt_number = forms.CharField(
+        label="罚款收据号码",
+        max_length=50,
+        required=False,
+        help_text="当场收缴的，须出具省级财政部门统一制发的专用票据（处罚法第七十条）。",
+    )
 
     def clean_amount(self):
         value = self.cleaned_data.get("amount")
         if value is None:
             raise forms.ValidationError("请填写缴款金额。")
         return value
+
+    def clean_method(self) -> str:
+        return self.cleaned_data.get("method") or PaymentMethod.BANK
 
 
 class CloseForm(CaseForm):
@@ -707,3 +739,38 @@ class RecusalDecideForm(CaseForm):
         first = pending.first()
         if first is not None:
             self.fields["recusal"].help_text = f"理由：{first.reason}"
+
+
+# --- 当场收缴罚款 (处罚法 arts. 68-71) ---------------------------------------------------------
+
+
+class CashHandOverForm(CaseForm):
+    """交至行政机关 (处罚法 art. 71)."""
+
+    received_by = StaffChoiceField(
+        label="接收人（办公室）",
+        queryset=None,
+        help_text="当场收缴的罚款应自收缴之日起2个工作日内交至行政机关（处罚法第七十一条）。",
+        error_messages={"required": "请选择接收罚款的办公室人员。"},
+    )
+    on = date_field("交款日期")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_by"].queryset = (
+            selectors.handler_options(user=self.user)
+            .filter(user__groups__name=Role.OFFICE.value)
+            .distinct()
+        )
+
+
+class CashBankForm(CaseForm):
+    """缴付银行 (处罚法 art. 71)."""
+
+    voucher_number = forms.CharField(
+        label="银行缴款凭证号",
+        max_length=60,
+        help_text="行政机关应在收到罚款之日起2个工作日内缴付指定的银行（处罚法第七十一条）。",
+        error_messages={"required": "请填写银行缴款凭证号。"},
+    )
+    on = date_field("缴付日期")

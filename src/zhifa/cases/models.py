@@ -120,6 +120,14 @@ class ServiceMethod(models.TextChoices):
     PUBLIC = "public", "公告送达"
 
 
+class PaymentMethod(models.TextChoices):
+    """How a fine was paid: at the designated bank or electronically (处罚法 art. 67), or
+    collected on the spot by the officers (arts. 68, 69)."""
+
+    BANK = "bank", "银行/电子缴纳"
+    CASH = "cash", "当场收缴"
+
+
 class Case(models.Model):
     agency = models.ForeignKey(
         "org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="cases"
@@ -186,6 +194,9 @@ class Case(models.Model):
     )
     paid_on = models.DateField("缴款日期", null=True, blank=True)
     paid_amount = models.BigIntegerField("缴款金额（分）", null=True, blank=True)
+    payment_method = models.CharField(
+        "缴款方式", max_length=10, choices=PaymentMethod.choices, blank=True, default=""
+    )
     closed_on = models.DateField("结案日期", null=True, blank=True)
     archived_on = models.DateField("归档日期", null=True, blank=True)
 
@@ -578,3 +589,80 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}·{self.get_kind_display()}（{self.get_status_display()}）"
+
+
+# --- 当场收缴罚款 (处罚法 arts. 68-71) ---------------------------------------------------------
+
+
+class CashGround(models.TextChoices):
+    """Why the officers may collect the fine on the spot instead of the party paying at the
+    bank (处罚法 art. 67)."""
+
+    SMALL_FINE = "small_fine", "当场处罚，依法给予100元以下罚款（第六十八条第（一）项）"
+    HARD_TO_ENFORCE = "hard_to_enforce", "当场处罚，不当场收缴事后难以执行（第六十八条第（二）项）"
+    REMOTE = (
+        "remote",
+        ("边远、水上、交通不便地区，当事人到银行或电子缴纳确有困难，经当事人提出（第六十九条）"),
+    )
+
+
+class CashCollection(models.Model):
+    """Cash a fine's officers collected on the spot, with the official receipt issued
+    (处罚法 art. 70), its hand-over to the agency within 2 working days and the agency's
+    payment into the designated bank within 2 working days of receiving it (arts. 71, 85)."""
+
+    agency = models.ForeignKey(
+        "org.Agency", verbose_name="执法主体", on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.OneToOneField(
+        Case, verbose_name="案件", on_delete=models.PROTECT, related_name="cash_collection"
+    )
+    ground = models.CharField("当场收缴的情形", max_length=20, choices=CashGround.choices)
+    reason = models.TextField("具体理由", blank=True)
+    receipt_number = models.CharField("罚款收据（专用票据）号码", max_length=50)
+    amount = models.BigIntegerField("收缴金额（分）")
+    collected_on = models.DateField("收缴日期")
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="收缴人", on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_on = models.DateField("交至行政机关日期", null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="交款人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_by = models.ForeignKey(
+        "org.Staff",
+        verbose_name="接收人（办公室/财务）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    banked_on = models.DateField("缴付银行日期", null=True, blank=True)
+    banked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="缴付人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    bank_voucher = models.CharField("银行缴款凭证号", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "当场收缴罚款"
+        verbose_name_plural = verbose_name
+        ordering = ["agency", "collected_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "receipt_number"], name="cash_receipt_once_per_agency"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="cash_amount_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}·当场收缴（{self.receipt_number}）"

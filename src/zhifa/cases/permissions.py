@@ -146,3 +146,13 @@ def can_apply_recusal(user) -> bool:
 def can_decide_recusal(user) -> bool:
     """The agency's head (局领导) decides a recusal (处罚法 art. 43)."""
     return _acting(user, LEADER)
+
+
+def can_cash_hand_over(user) -> bool:
+    """An officer hands cash collected on the spot to the agency (处罚法 art. 71)."""
+    return _acting(user, OFFICER)
+
+
+def can_cash_bank(user) -> bool:
+    """The 办公室 pays the cash it received into the designated bank (处罚法 art. 71)."""
+    return _acting(user, OFFICE)

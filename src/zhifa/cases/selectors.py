@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from zhifa import ledger
-from zhifa.cases.clocks import DUE_SOON_DAYS, CaseClock, case_clocks
+from zhifa.cases.clocks import (
+    CASH_BANKING,
+    CASH_HANDOVER,
+    DUE_SOON_DAYS,
+    CaseClock,
+    case_clocks,
+    cash_clocks,
+)
 from zhifa.cases.models import (
     AV_MEDIA,
     Case,
     CaseKind,
     CaseStatus,
+    CashCollection,
     DecisionExtension,
     ExtensionStatus,
     HearingRecord,
@@ -39,7 +47,11 @@ from zhifa.org.selectors import scope
 
 
 def case_list(*, user, status: str = "", kind: str = "", query: str = "") -> QuerySet[Case]:
-    cases = scope(Case.objects.select_related("party", "agency", "flow", "item_version"), user)
+    # cash_collection: the cash clocks (clocks.cash_clocks) read it without a query per case.
+    cases = scope(
+        Case.objects.select_related("party", "agency", "flow", "item_version", "cash_collection"),
+        user,
+    )
     if status:
         cases = cases.filter(status=status)
     if kind:
@@ -254,6 +266,7 @@ def available_actions(*, user, case: Case) -> AvailableActions:
     owes = bool(case.fine_amount) and case.paid_on is None
     if is_open and case.step in ("execute", "onspot_pay") and mine and owes:
         add("payment")
+    _add_cash_actions(case, roles, staff, add)
     if is_open and case.step == "serve" and mine:
         add("consent")
     if case.status == CaseStatus.CLOSED and case.step == "archive" and mine:
@@ -273,6 +286,65 @@ def available_actions(*, user, case: Case) -> AvailableActions:
         if Role.LEADER.value in roles and current.requires_av and not _has_av(case, case.step):
             add("av_exception")
     return AvailableActions(tuple(actions), tuple(advance))
+
+
+def _add_cash_actions(case: Case, roles: set[str], staff, add) -> None:
+    """处罚法 art. 71: a handler hands cash collected on the spot to the agency; the 办公室
+    then pays it into the bank."""
+    cash = getattr(case, "cash_collection", None) if case.payment_method == "cash" else None
+    if cash is None or cash.banked_on is not None:
+        return
+    if cash.handed_over_on is None:
+        if Role.OFFICER.value in roles and case.handlers.filter(pk=staff.pk).exists():
+            add("cash_hand_over")
+    elif Role.OFFICE.value in roles:
+        add("cash_bank")
+
+
+@dataclass(frozen=True)
+class CashTodo:
+    cash: CashCollection
+    clock: CaseClock
+    state: str
+
+
+def _cash_todos(cash_rows, key: str, today: dt.date) -> list[CashTodo]:
+    todos = []
+    with calendar.year_cache():
+        for cash in cash_rows:
+            clock = next(c for c in cash_clocks(cash.case) if c.key == key)
+            todos.append(CashTodo(cash, clock, clock.state(today)))
+    return sorted(todos, key=lambda t: (t.state != "overdue", t.clock.due, t.cash.pk))
+
+
+def cash_handovers_due(*, user, today: dt.date) -> list[CashTodo]:
+    """Cash collected on the spot, not yet handed to the agency, on cases the user handles as
+    an officer (处罚法 art. 71: within 2 working days), most urgent first."""
+    roles = {group.name for group in user.groups.all()}
+    staff = getattr(user, "staff", None)
+    if Role.OFFICER.value not in roles or staff is None:
+        return []
+    rows = (
+        CashCollection.objects.filter(
+            agency_id=staff.agency_id, handed_over_on__isnull=True, case__handlers=staff
+        )
+        .select_related("case", "case__party")
+        .distinct()
+    )
+    return _cash_todos(rows, CASH_HANDOVER, today)
+
+
+def cash_bankings_due(*, user, today: dt.date) -> list[CashTodo]:
+    """Cash the agency received and has not paid into the bank yet, for its 办公室
+    (处罚法 art. 71: within 2 working days of receiving it), most urgent first."""
+    roles = {group.name for group in user.groups.all()}
+    staff = getattr(user, "staff", None)
+    if Role.OFFICE.value not in roles or staff is None:
+        return []
+    rows = CashCollection.objects.filter(
+        agency_id=staff.agency_id, handed_over_on__isnull=False, banked_on__isnull=True
+    ).select_related("case", "case__party")
+    return _cash_todos(rows, CASH_BANKING, today)
 
 
 def _add_extension_actions(user, case: Case, roles: set[str], staff, add) -> None:
@@ -405,6 +477,8 @@ EVENT_LABELS = {
     "document.issued": "出具文书",
     "document.served": "送达",
     "case.payment_recorded": "缴纳罚款",
+    "case.cash_handed_over": "当场收缴的罚款交至行政机关",
+    "case.cash_banked": "当场收缴的罚款缴付银行",
     "case.closed": "结案",
     "case.archived": "归档",
     "case.av_exception_approved": "批准未音像记录理由",
@@ -471,6 +545,10 @@ def _detail(event: Event, names: dict[str, str]) -> str:
         parts.append("决定回避" if p.get("granted") else "不予回避")
         if p.get("opinion"):
             parts.append(f"意见：{p['opinion']}")
+    if p.get("receipt_number"):
+        parts.append(f"当场收缴，票据号码：{p['receipt_number']}")
+    if p.get("voucher_number"):
+        parts.append(f"银行缴款凭证号：{p['voucher_number']}")
     if event.kind == "case.violation_recorded" and p.get("violation_on"):
         parts.append(f"违法行为发生日期：{p['violation_on']}")
     if p.get("sha256"):

@@ -38,6 +38,8 @@ from zhifa.cases.models import (
     CaseKind,
     CaseStatus,
     CaseStepRecord,
+    CashCollection,
+    CashGround,
     ClosedGround,
     DecisionExtension,
     ExtensionStatus,
@@ -47,6 +49,7 @@ from zhifa.cases.models import (
     Outcome,
     Party,
     PartyKind,
+    PaymentMethod,
     PenaltyType,
     Procedure,
     Recusal,
@@ -364,6 +367,14 @@ def _guard(case: Case, source: FlowStep, target: FlowStep, reason: str) -> None:
             )
         if case.hearing_requested and not case.hearing_held and target.code != "hearing":
             raise ValidationError("当事人已申请听证，须先组织听证（《行政处罚法》第六十四条）。")
+    if target.is_final and case.payment_method == PaymentMethod.CASH:
+        cash = CashCollection.objects.filter(case=case).first()
+        if cash is not None and cash.banked_on is None:
+            where = "交至行政机关并" if cash.handed_over_on is None else ""
+            raise ValidationError(
+                f"本案当场收缴的罚款（票据号码{cash.receipt_number}）尚未{where}缴付指定银行，"
+                "不能结案。请待办公室登记缴付银行后再办理（《行政处罚法》第七十一条）。"
+            )
     if source.code in ("execute", "onspot_pay"):
         owes = case.fine_amount and case.paid_on is None
         if owes and not reason:
@@ -1192,11 +1203,26 @@ def amount_due(case: Case, *, on: dt.date) -> tuple[int, int]:
 
 
 def case_record_payment(
-    *, acting_user, case: Case, amount: int, paid_on: dt.date | None = None
+    *,
+    acting_user,
+    case: Case,
+    amount: int,
+    paid_on: dt.date | None = None,
+    method: str = PaymentMethod.BANK,
+    cash_ground: str = "",
+    cash_reason: str = "",
+    receipt_number: str = "",
 ) -> Case:
     """缴纳罚款 (处罚法 art. 67) with any 加处罚款 (art. 72): the amount must be the fine plus
-    the surcharge accrued by the payment date."""
+    the surcharge accrued by the payment date. `method` says how: at the designated bank or
+    electronically (art. 67), or 当场收缴 by the case's officers on one of the grounds of
+    arts. 68 and 69, with the number of the official receipt issued (art. 70); the cash then
+    has to reach the agency and the bank (art. 71, `case_cash_hand_over`, `case_cash_bank`)."""
     on = _on(paid_on)
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": "请选择缴款方式：银行/电子缴纳或当场收缴。"})
+    cash = method == PaymentMethod.CASH
+    cash_reason, receipt_number = cash_reason.strip(), receipt_number.strip()
     with transaction.atomic():
         case = _lock(acting_user, case)
         _require_open(case)
@@ -1206,6 +1232,8 @@ def case_record_payment(
             raise ValidationError("本案没有罚款，无需登记缴款。")
         if case.paid_on is not None:
             raise ValidationError("已登记缴款，不能重复登记。")
+        if cash:
+            _check_cash(case, acting_user, cash_ground, cash_reason, receipt_number)
         fine, surcharge = amount_due(case, on=on)
         if amount != fine + surcharge:
             raise ValidationError(
@@ -1217,14 +1245,206 @@ def case_record_payment(
             )
         case.paid_on = on
         case.paid_amount = amount
+        case.payment_method = method
         _save(case)
+        payload = {
+            "paid_on": on.isoformat(),
+            "amount": amount,
+            "fine": fine,
+            "surcharge": surcharge,
+            "method": method,
+        }
+        if cash:
+            collection = CashCollection(
+                agency_id=case.agency_id,
+                case=case,
+                ground=cash_ground,
+                reason=cash_reason,
+                receipt_number=receipt_number,
+                amount=amount,
+                collected_on=on,
+                collected_by=acting_user,
+            )
+            collection.full_clean()
+            collection.save()
+            payload |= {
+                "cash_ground": cash_ground,
+                "cash_reason": cash_reason,
+                "receipt_number": receipt_number,
+                "handover_due": clocks.cash_handover_due(on).isoformat(),
+            }
+        _event("case.payment_recorded", case, acting_user, payload)
+    return case
+
+
+# 处罚法 art. 68(1): 当场收缴 of a fine of 100元 or less.
+CASH_SMALL_FINE = 100_00
+
+
+def _check_cash(case: Case, user, ground: str, reason: str, receipt_number: str) -> None:
+    """May the officers collect this fine on the spot (处罚法 arts. 68-70)? Errors name the
+    payment form's field to correct."""
+    if not case.handlers.filter(user=user).exists():
+        raise PermissionDenied("当场收缴罚款须由本案的执法人员（承办人）办理，您不是本案承办人。")
+    simple = case.procedure == Procedure.SIMPLE
+    if ground not in CashGround.values:
+        raise ValidationError(
+            {
+                "cash_ground": "当场收缴罚款须有法定情形：当场处罚的，依法给予100元以下罚款或者"
+                "不当场收缴事后难以执行（《行政处罚法》第六十八条）；或者在边远、水上、交通不便"
+                "地区，当事人到银行或电子缴纳确有困难并提出（第六十九条）。请选择情形；"
+                "不符合的，请改为银行/电子缴纳（第六十七条）。"
+            }
+        )
+    if ground in (CashGround.SMALL_FINE, CashGround.HARD_TO_ENFORCE) and not simple:
+        raise ValidationError(
+            {
+                "cash_ground": "第六十八条规定的当场收缴只适用于依照第五十一条当场作出的处罚决定"
+                "（简易程序），本案是普通程序。请改为银行/电子缴纳（《行政处罚法》第六十七条），"
+                "或者确属边远、水上、交通不便地区且当事人提出的，选择第六十九条的情形。"
+            }
+        )
+    if ground == CashGround.SMALL_FINE and case.fine_amount > CASH_SMALL_FINE:
+        raise ValidationError(
+            {
+                "cash_ground": f"本案罚款{case.fine_amount / 100:.2f}元，超过100元，不能以"
+                "“100元以下罚款”为由当场收缴（《行政处罚法》第六十八条第（一）项）。"
+                "请改为银行/电子缴纳（第六十七条）；确属不当场收缴事后难以执行的，"
+                "请选择该情形并写明理由。"
+            }
+        )
+    if ground != CashGround.SMALL_FINE and not reason:
+        label = CashGround(ground).label
+        raise ValidationError({"cash_reason": f"以“{label}”当场收缴罚款的，请写明具体理由。"})
+    if not receipt_number:
+        raise ValidationError(
+            {
+                "receipt_number": "当场收缴罚款必须向当事人出具省、自治区、直辖市人民政府财政"
+                "部门统一制发的专用票据（《行政处罚法》第七十条），请填写所出具票据的号码。"
+            }
+        )
+    used = CashCollection.objects.filter(agency_id=case.agency_id, receipt_number=receipt_number)
+    if used.exists():
+        raise ValidationError(
+            {
+                "receipt_number": f"票据号码{receipt_number}已在本机关其他案件中登记，"
+                "请核对票据号码。"
+            }
+        )
+
+
+def _cash(case: Case) -> CashCollection:
+    cash = CashCollection.objects.select_for_update().filter(case=case).first()
+    if cash is None:
+        raise ValidationError("本案没有当场收缴的罚款，无需办理交款或缴付银行。")
+    return cash
+
+
+def case_cash_hand_over(
+    *, acting_user, case: Case, received_by: Staff, on: dt.date | None = None
+) -> CashCollection:
+    """交至行政机关 (处罚法 art. 71): an officer handling the case hands the cash collected on
+    the spot to the agency, within 2 working days of collecting it (on water: of landing;
+    not modelled), received by a member of the 办公室 (the agency's finance role). A late
+    hand-over is still recorded, with its delay: the clock shows it, the law is not undone."""
+    on = _on(on)
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        cash = _cash(case)
+        staff = _staff(acting_user)
+        if not case.handlers.filter(pk=staff.pk).exists():
+            raise PermissionDenied("只有本案承办的执法人员可以将当场收缴的罚款交至行政机关。")
+        if cash.handed_over_on is not None:
+            raise ValidationError(
+                f"当场收缴的罚款已于{cash.handed_over_on:%Y年%m月%d日}交至行政机关，不能重复登记。"
+            )
+        if on < cash.collected_on:
+            raise ValidationError(
+                {"on": f"交款日期不能早于收缴日期（{cash.collected_on:%Y年%m月%d日}），请核对。"}
+            )
+        office = received_by.user.groups.filter(name=Role.OFFICE.value).exists()
+        if received_by.agency_id != case.agency_id or not received_by.is_active or not office:
+            raise ValidationError(
+                {
+                    "received_by": f"{received_by.real_name}不是本机关在岗的办公室（财务）人员，"
+                    "不能接收罚款。请选择本机关办公室的接收人。"
+                }
+            )
+        if received_by.pk == staff.pk:
+            raise ValidationError({"received_by": "交款人和接收人不能是同一人，请另选接收人。"})
+        due = clocks.cash_handover_due(cash.collected_on)
+        cash.handed_over_on = on
+        cash.handed_over_by = acting_user
+        cash.received_by = received_by
+        cash.full_clean()
+        cash.save()
         _event(
-            "case.payment_recorded",
+            "case.cash_handed_over",
             case,
             acting_user,
-            {"paid_on": on.isoformat(), "amount": amount, "fine": fine, "surcharge": surcharge},
+            {
+                "receipt_number": cash.receipt_number,
+                "amount": cash.amount,
+                "on": on.isoformat(),
+                "received_by": received_by.pk,
+                "due": due.isoformat(),
+                "late": on > due,
+                "banking_due": clocks.cash_banking_due(on).isoformat(),
+            },
         )
-    return case
+    return cash
+
+
+def case_cash_bank(
+    *, acting_user, case: Case, voucher_number: str, on: dt.date | None = None
+) -> CashCollection:
+    """缴付银行 (处罚法 art. 71): the 办公室 pays the cash its agency received into the
+    designated bank within 2 working days, recording the bank's voucher number. Only after
+    the cash was handed over; the case may then be closed."""
+    on = _on(on)
+    _require_role(acting_user, (Role.OFFICE,), "将当场收缴的罚款缴付指定银行")
+    voucher_number = voucher_number.strip()
+    with transaction.atomic():
+        case = _lock(acting_user, case)
+        cash = _cash(case)
+        if cash.handed_over_on is None:
+            raise ValidationError(
+                "当场收缴的罚款尚未交至行政机关，不能缴付银行。请先由执法人员交款并登记"
+                "（《行政处罚法》第七十一条）。"
+            )
+        if cash.banked_on is not None:
+            raise ValidationError(
+                f"当场收缴的罚款已于{cash.banked_on:%Y年%m月%d日}缴付银行，不能重复登记。"
+            )
+        if on < cash.handed_over_on:
+            raise ValidationError(
+                {
+                    "on": f"缴付银行日期不能早于交至行政机关的日期"
+                    f"（{cash.handed_over_on:%Y年%m月%d日}），请核对。"
+                }
+            )
+        if not voucher_number:
+            raise ValidationError({"voucher_number": "请填写银行缴款凭证号。"})
+        due = clocks.cash_banking_due(cash.handed_over_on)
+        cash.banked_on = on
+        cash.banked_by = acting_user
+        cash.bank_voucher = voucher_number
+        cash.full_clean()
+        cash.save()
+        _event(
+            "case.cash_banked",
+            case,
+            acting_user,
+            {
+                "receipt_number": cash.receipt_number,
+                "amount": cash.amount,
+                "on": on.isoformat(),
+                "voucher_number": voucher_number,
+                "due": due.isoformat(),
+                "late": on > due,
+            },
+        )
+    return cash
 
 
 def case_close(*, acting_user, case: Case, on: dt.date | None = None, summary: str = "") -> Case:

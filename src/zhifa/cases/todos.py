@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from zhifa.cases.clocks import CASH_BANKING
 from zhifa.core.todo import TodoItem
 from zhifa.org.roles import Role
 
@@ -19,6 +20,8 @@ def _url(case) -> str:
 def case_todos(user) -> list[TodoItem]:
     from zhifa.cases.selectors import (
         cases_awaiting,
+        cash_bankings_due,
+        cash_handovers_due,
         clock_alerts,
         pending_extensions,
         pending_recusals,
@@ -60,10 +63,34 @@ def case_todos(user) -> list[TodoItem]:
                 f"，理由：{recusal.reason}",
             )
         )
+    # 处罚法 art. 71: cash collected on the spot goes to the agency (the officer's 待办) and on
+    # to the bank (the 办公室's), 2 working days each; listed while pending, urgent ones marked.
+    listed: set[tuple[int, str]] = set()
+    handovers = [("交至行政机关", t) for t in cash_handovers_due(user=user, today=today)]
+    bankings = [("缴付指定银行", t) for t in cash_bankings_due(user=user, today=today)]
+    for what, todo in handovers + bankings:
+        case, clock = todo.cash.case, todo.clock
+        listed.add((case.pk, clock.key))
+        late = {"overdue": "（已逾期）", "due_soon": "（即将到期）"}.get(todo.state, "")
+        items.append(
+            TodoItem(
+                title=f"{case.number or case.title}：当场收缴的罚款{what}{late}",
+                url=_url(case),
+                detail=f"票据号码{todo.cash.receipt_number}，{todo.cash.amount / 100:.2f}元；"
+                f"期限{clock.period_label}（{clock.basis}），至{clock.due:%Y年%m月%d日}"
+                + ("（暂定）" if clock.provisional else ""),
+                level={"overdue": "danger", "due_soon": "warning"}.get(todo.state, "info"),
+                due=clock.due,
+            )
+        )
     roles = {group.name for group in user.groups.all()}
     heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
     # Unit heads and leaders watch every clock of their agency; officers their own cases.
     for alert in clock_alerts(user=user, today=today, mine_only=not roles & heads):
+        if (alert.case.pk, alert.clock.key) in listed:
+            continue
+        if alert.clock.key == CASH_BANKING and not roles & heads:
+            continue  # the 办公室 banks the cash, not the handling officer
         overdue = alert.state == "overdue"
         items.append(
             TodoItem(

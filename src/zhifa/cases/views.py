@@ -375,9 +375,37 @@ ACTIONS: dict[str, Action] = {
             permissions.can_record_payment,
             forms.PaymentForm,
             lambda r, c, d: services.case_record_payment(
-                acting_user=r.user, case=c, amount=forms.to_fen(d["amount"]), paid_on=d["paid_on"]
+                acting_user=r.user,
+                case=c,
+                amount=forms.to_fen(d["amount"]),
+                paid_on=d["paid_on"],
+                method=d["method"],
+                cash_ground=d["cash_ground"],
+                cash_reason=d["cash_reason"],
+                receipt_number=d["receipt_number"],
             ),
             "已登记缴款。",
+            "当场收缴的，请在2个工作日内将罚款交至行政机关（处罚法第七十一条）。",
+        ),
+        Action(
+            "cash_hand_over",
+            "当场收缴的罚款交至行政机关",
+            permissions.can_cash_hand_over,
+            forms.CashHandOverForm,
+            lambda r, c, d: services.case_cash_hand_over(
+                acting_user=r.user, case=c, received_by=d["received_by"], on=d["on"]
+            ),
+            "已登记罚款交至行政机关，请办公室在2个工作日内缴付指定银行。",
+        ),
+        Action(
+            "cash_bank",
+            "当场收缴的罚款缴付银行",
+            permissions.can_cash_bank,
+            forms.CashBankForm,
+            lambda r, c, d: services.case_cash_bank(
+                acting_user=r.user, case=c, voucher_number=d["voucher_number"], on=d["on"]
+            ),
+            "已登记罚款缴付银行。",
         ),
         Action(
             "close",
@@ -623,6 +651,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "surcharge": surcharge / 100,
             "total": (fine + surcharge) / 100,
         }
+    # 当场收缴 (处罚法 arts. 68-71): loaded with the case by the selector.
+    cash = getattr(case, "cash_collection", None)
     return render(
         request,
         "cases/case_detail.html",
@@ -645,5 +675,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fine_yuan": case.fine_amount / 100,
             "limitation": clocks.case_limitation(case),
             "recusals": selectors.case_recusals(case),
+            "cash": cash,
+            "cash_yuan": cash.amount / 100 if cash else 0,
         },
     )
