@@ -48,6 +48,14 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def event_kinds(case: Case) -> list[str]:
+    """The kinds of the case's ledger events, in order."""
+    from zhifa.ledger.models import Event
+
+    events = Event.objects.filter(subject=f"cases.case:{case.pk}").order_by("seq")
+    return list(events.values_list("kind", flat=True))
+
+
 def days_ago(n: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=n)
 

@@ -26,7 +26,7 @@ from zhifa.cases.models import (
     PaymentMethod,
     Procedure,
 )
-from zhifa.cases.tests.conftest import days_ago, handlers, sha, walk_penalty
+from zhifa.cases.tests.conftest import days_ago, event_kinds, handlers, sha, walk_penalty
 from zhifa.cases.todos import case_todos
 from zhifa.core import calendar
 from zhifa.ledger.models import Event
@@ -64,14 +64,6 @@ def collect(cw, case: Case, amount: int, **extra) -> Case:
         "receipt_number": "冀财罚字0012345",
     }
     return services.case_record_payment(**{**values, **extra})
-
-
-def kinds(case: Case) -> list[str]:
-    return list(
-        Event.objects.filter(subject=f"cases.case:{case.pk}")
-        .order_by("seq")
-        .values_list("kind", flat=True)
-    )
 
 
 def fresh(case: Case) -> Case:
@@ -177,7 +169,7 @@ def test_small_fine_collected_handed_over_banked_then_closed(cw):
     )
     case = services.case_advance(acting_user=officer, case=case, to_step="archive")
     assert case.status == CaseStatus.CLOSED
-    assert kinds(case)[-5:] == [
+    assert event_kinds(case)[-5:] == [
         "case.payment_recorded",
         "case.step",
         "case.cash_handed_over",

@@ -27,6 +27,7 @@ from zhifa.cases.tests.conftest import (
     at_hearing,
     attach_av,
     days_ago,
+    event_kinds,
     hearing_data,
     walk_penalty,
 )
@@ -37,11 +38,6 @@ from zhifa.ledger.models import Event
 from zhifa.org.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-def kinds(case: Case) -> list[str]:
-    ref = f"cases.case:{case.pk}"
-    return list(Event.objects.filter(subject=ref).order_by("seq").values_list("kind", flat=True))
 
 
 def record(cw, case: Case, login: str = "leader_a", **overrides) -> HearingRecord:
@@ -73,7 +69,7 @@ def test_hearing_record_completes_the_step_with_its_ledger_event(cw):
     assert hearing.recorded_by == cw.user("leader_a")
     move = CaseStepRecord.objects.filter(case=case).last()
     assert (move.from_step, move.to_step) == ("hearing", "legal_review")
-    assert kinds(case)[-1] == "hearing.recorded"
+    assert event_kinds(case)[-1] == "hearing.recorded"
     event = Event.objects.filter(kind="hearing.recorded").get()
     payload = event.payload
     assert payload["hearing"] == hearing.pk and payload["from"] == "hearing"
@@ -247,7 +243,7 @@ def test_extension_approved_moves_the_deadline_and_clears_the_overdue_alert(cw):
     assert clock.state(today) == "running"
     assert not [a for a in clock_alerts(user=cw.user("head_a"), today=today) if a.case == case]
     assert not any("审批延长" in item.title for item in case_todos(cw.user("leader_a")))
-    assert kinds(case)[-2:] == ["case.extension_requested", "case.extension_approved"]
+    assert event_kinds(case)[-2:] == ["case.extension_requested", "case.extension_approved"]
     approved = Event.objects.get(kind="case.extension_approved")
     assert approved.payload["due"] == clock.due.isoformat()
 
@@ -329,7 +325,7 @@ def test_rejection_needs_a_reason_and_allows_a_new_request(cw):
     extension = decide(cw, case, approve=False, opinion="理由不充分，请尽快调查终结")
     case.refresh_from_db()
     assert extension.status == ExtensionStatus.REJECTED and not case.extended
-    assert kinds(case)[-1] == "case.extension_rejected"
+    assert event_kinds(case)[-1] == "case.extension_rejected"
     assert decision_clock(case).days == 90
     request(cw, case, reason="补充委托司法鉴定")
     assert DecisionExtension.objects.filter(case=case).count() == 2

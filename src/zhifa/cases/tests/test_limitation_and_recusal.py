@@ -19,6 +19,7 @@ from zhifa.cases.tests.conftest import (
     at_hearing,
     attach_av,
     days_ago,
+    event_kinds,
     handlers,
     hearing_data,
     walk_penalty,
@@ -29,11 +30,6 @@ from zhifa.ledger.models import Event
 from zhifa.org.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-def kinds(case: Case) -> list[str]:
-    ref = f"cases.case:{case.pk}"
-    return list(Event.objects.filter(subject=ref).order_by("seq").values_list("kind", flat=True))
 
 
 def years_ago(years: int, days: int = 0) -> dt.date:
@@ -187,7 +183,7 @@ def test_filing_needs_the_violation_date_which_can_be_entered_before_filing(cw):
         ended_on=years_ago(1),
     )
     assert file(cw, case).step == "investigate"
-    assert kinds(case).count("case.violation_recorded") == 2
+    assert event_kinds(case).count("case.violation_recorded") == 2
 
 
 def test_violation_facts_cannot_change_after_filing_or_by_outsiders(cw):
@@ -266,7 +262,7 @@ def test_party_application_granted_replaces_the_handler_and_investigation_goes_o
     event = Event.objects.filter(kind="case.recusal_decided").get()
     assert event.payload["granted"] is True
     assert set(event.payload["handlers"]) == {cw.staff("officer_a").pk, cw.staff("officer3_a").pk}
-    assert kinds(case)[-1] == "case.recusal_decided"
+    assert event_kinds(case)[-1] == "case.recusal_decided"
     # The recused officer cannot be made a handler again.
     with pytest.raises(ValidationError, match="经局领导决定回避"):
         services.case_set_handlers(
@@ -317,7 +313,7 @@ def test_application_refusals(staff3):
     with pytest.raises(PermissionDenied):
         apply(cw, case, login="officer_b")  # another agency
     assert not Recusal.objects.exists()
-    assert "case.recusal_applied" not in kinds(case)
+    assert "case.recusal_applied" not in event_kinds(case)
     apply(cw, case, handler="officer2_a", login="officer2_a", kind="declared")
     with pytest.raises(ValidationError, match="不能重复申请"):
         apply(cw, case)
