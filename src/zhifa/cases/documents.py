@@ -37,7 +37,6 @@ from zhifa.cases.services import (
     PENALTY_FLOW,
     SIMPLE_FLOW,
     _lock,
-    _roles,
     _staff,
     _today,
     hearing_right_default,
@@ -51,7 +50,7 @@ from zhifa.catalog.models import (
     NumberingPattern,
 )
 from zhifa.core import documents as core_documents
-from zhifa.org.roles import Role
+from zhifa.org.roles import Role, role_names
 
 # Where a document's number comes from.
 CASE_NUMBER = "case"  # case.number (立案审批表, 受理通知书)
@@ -184,7 +183,7 @@ def can_issue(user, case: Case) -> bool:
     staff = getattr(user, "staff", None) if user.is_authenticated else None
     if staff is None or not staff.is_active or staff.agency_id != case.agency_id:
         return False
-    roles = _roles(user)
+    roles = role_names(user)
     if roles & {Role.UNIT_HEAD.value, Role.LEADER.value}:
         return True
     step = FlowStep.objects.filter(flow=case.flow, code=case.step).first()

@@ -77,9 +77,13 @@ class VersionChoiceField(forms.ModelChoiceField):
         return f"{obj.item.code} {obj.name}（第{obj.number}版）"
 
 
+def staff_label(staff) -> str:
+    return f"{staff.real_name}（{staff.unit.name}）" if staff.unit_id else staff.real_name
+
+
 class HandlerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.real_name}（{obj.unit.name}）" if obj.unit_id else obj.real_name
+        return staff_label(obj)
 
 
 # --- new cases -----------------------------------------------------------------------------
@@ -535,7 +539,7 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.real_name}（{obj.unit.name}）" if obj.unit_id else obj.real_name
+        return staff_label(obj)
 
 
 class HearingForm(CaseForm):

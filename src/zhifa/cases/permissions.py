@@ -8,22 +8,18 @@ needs an agency (a Staff row) and one of the roles the action's flow steps name.
 
 from __future__ import annotations
 
-from zhifa.org.roles import Role
+from zhifa.org.roles import Role, role_names
 
 OFFICER, HEAD, LEADER = Role.OFFICER.value, Role.UNIT_HEAD.value, Role.LEADER.value
 REVIEWER, OFFICE = Role.REVIEWER.value, Role.OFFICE.value
 HANDLING = {OFFICER, HEAD, LEADER, REVIEWER}
 
 
-def _roles(user) -> set[str]:
-    return {group.name for group in user.groups.all()}
-
-
 def _acting(user, *roles: str) -> bool:
     """A user of an agency (writes belong to the writer's agency) holding one of `roles`."""
     if getattr(user, "staff", None) is None or not user.staff.is_active:
         return False
-    return bool(_roles(user) & set(roles))
+    return bool(role_names(user) & set(roles))
 
 
 def can_view_cases(user) -> bool:

@@ -42,7 +42,7 @@ from zhifa.ledger.models import Event
 from zhifa.ledger.selectors import proven_events
 from zhifa.ledger.services import subject_ref
 from zhifa.org.models import Staff
-from zhifa.org.roles import Role
+from zhifa.org.roles import Role, role_names
 from zhifa.org.selectors import scope
 
 
@@ -100,7 +100,7 @@ def cases_awaiting(*, user) -> QuerySet[Case]:
     """Open cases of the user's agency whose current step the user may act on: steps for the
     user's roles on cases they handle, and approval steps (no officer role) for heads and
     leaders of the agency."""
-    roles = [group.name for group in user.groups.all()]
+    roles = role_names(user)
     if not roles:
         return Case.objects.none()
     steps = [
@@ -237,7 +237,7 @@ def available_actions(*, user, case: Case) -> AvailableActions:
     staff = getattr(user, "staff", None)
     if staff is None or staff.agency_id != case.agency_id or case.status == CaseStatus.ARCHIVED:
         return AvailableActions((), ())
-    roles = {group.name for group in user.groups.all()}
+    roles = role_names(user)
     current = FlowStep.objects.get(flow=case.flow, code=case.step)
     actions: list[str] = []
     advance: list[FlowTransition] = []
@@ -320,7 +320,7 @@ def _cash_todos(cash_rows, key: str, today: dt.date) -> list[CashTodo]:
 def cash_handovers_due(*, user, today: dt.date) -> list[CashTodo]:
     """Cash collected on the spot, not yet handed to the agency, on cases the user handles as
     an officer (处罚法 art. 71: within 2 working days), most urgent first."""
-    roles = {group.name for group in user.groups.all()}
+    roles = role_names(user)
     staff = getattr(user, "staff", None)
     if Role.OFFICER.value not in roles or staff is None:
         return []
@@ -337,7 +337,7 @@ def cash_handovers_due(*, user, today: dt.date) -> list[CashTodo]:
 def cash_bankings_due(*, user, today: dt.date) -> list[CashTodo]:
     """Cash the agency received and has not paid into the bank yet, for its 办公室
     (处罚法 art. 71: within 2 working days of receiving it), most urgent first."""
-    roles = {group.name for group in user.groups.all()}
+    roles = role_names(user)
     staff = getattr(user, "staff", None)
     if Role.OFFICE.value not in roles or staff is None:
         return []
@@ -409,7 +409,7 @@ def case_recusals(case: Case) -> list[Recusal]:
 def pending_recusals(*, user) -> QuerySet[Recusal]:
     """Recusals of the user's agency waiting for a 局领导's decision (处罚法 art. 43), for the
     leader's 待办; not those naming the leader."""
-    roles = {group.name for group in user.groups.all()}
+    roles = role_names(user)
     if Role.LEADER.value not in roles:
         return Recusal.objects.none()
     cases = case_list(user=user, status=CaseStatus.OPEN)
@@ -445,7 +445,7 @@ def hearing_records(case: Case) -> list[HearingRecord]:
 
 def pending_extensions(*, user) -> QuerySet[DecisionExtension]:
     """Extension requests of the user's agency waiting for a 局领导 (not the requester)."""
-    roles = {group.name for group in user.groups.all()}
+    roles = role_names(user)
     if Role.LEADER.value not in roles:
         return DecisionExtension.objects.none()
     cases = case_list(user=user, status=CaseStatus.OPEN)
@@ -635,9 +635,9 @@ def discretion_view(case: Case) -> DiscretionView | None:
     if not choice:
         return DiscretionView(chosen=False) if case.item_version.discretion else None
     fine = case.fine_amount
-    fines = choice.get("fines", True)
-    low, high = choice.get("low", 0), choice.get("high", 0)
-    within = low <= fine <= high if fines else fine == 0
+    allowed = discretion.FineRange(
+        choice.get("low", 0), choice.get("high", 0), choice.get("fines", True)
+    )
     base = choice.get("base")
     return DiscretionView(
         chosen=True,
@@ -645,9 +645,9 @@ def discretion_view(case: Case) -> DiscretionView | None:
         circumstance=choice.get("circumstance", ""),
         penalty=choice.get("penalty", ""),
         base_text=f"{choice.get('base_label', '')}{discretion.wan(base)}" if base else "",
-        range_text=discretion.FineRange(low, high, fines).text(),
+        range_text=allowed.text(),
         fine_text=discretion.wan(fine) if fine else "不罚款",
-        within=within,
+        within=allowed.contains(fine),
         departure=choice.get("departure", ""),
         reason=choice.get("reason", ""),
     )

@@ -70,7 +70,7 @@ from zhifa.catalog.models import (
 )
 from zhifa.ledger import canonical
 from zhifa.org.models import Staff
-from zhifa.org.roles import Role
+from zhifa.org.roles import Role, has_role, role_names
 from zhifa.org.selectors import certificate_check
 
 PENALTY_FLOW = "penalty.ordinary"
@@ -146,13 +146,9 @@ def _staff(user) -> Staff:
     return staff
 
 
-def _roles(user) -> set[str]:
-    return {group.name for group in user.groups.all()}
-
-
 def _require_role(user, roles: Iterable[str], what: str) -> None:
     roles = list(roles)
-    if not _roles(user) & set(roles):
+    if not role_names(user) & set(roles):
         raise PermissionDenied(f"“{what}”须由{'、'.join(roles)}办理，您没有相应角色。")
 
 
@@ -206,15 +202,21 @@ def _check_certified(case: Case, step: FlowStep, on: dt.date) -> None:
                 f"{len(active)}名，请增加承办人。"
             )
         return
-    checks = [certificate_check(staff=h, area=area, on=on) for h in handlers]
-    valid = [c for c in checks if c.allowed]
-    if len(valid) < need:
-        problems = "".join(c.reason for c in checks if not c.allowed)
+    valid, problems = _certified(handlers, area, on)
+    if valid < need:
         raise ValidationError(
             f"“{step.name}”须由{need}名以上持有有效“{area.name}”领域执法证的执法人员办理"
             f"（《行政处罚法》第四十二条、第五十五条），{on:%Y年%m月%d日}符合条件的承办人只有"
-            f"{len(valid)}名。{problems}请增加或更换持证承办人。"
+            f"{valid}名。{problems}请增加或更换持证承办人。"
         )
+
+
+def _certified(handlers: Iterable[Staff], area, on: dt.date) -> tuple[int, str]:
+    """How many of `handlers` hold a valid certificate for `area` on `on`, and why the
+    others do not."""
+    checks = [certificate_check(staff=h, area=area, on=on) for h in handlers]
+    problems = "".join(c.reason for c in checks if not c.allowed)
+    return sum(c.allowed for c in checks), problems
 
 
 def _check_av(case: Case, step: FlowStep) -> None:
@@ -531,7 +533,7 @@ def case_evidence_attach(
         if flow_step is None:
             raise ValidationError({"step": "该环节不属于本案的办理流程。"})
         handles = case.handlers.filter(user=acting_user).exists()
-        if not handles and not _roles(acting_user) & {Role.UNIT_HEAD.value, Role.LEADER.value}:
+        if not handles and not role_names(acting_user) & {Role.UNIT_HEAD.value, Role.LEADER.value}:
             raise PermissionDenied("只有本案承办人或负责人可以添加证据。")
         if media_kind not in MediaKind.values:
             raise ValidationError({"media_kind": "请选择证据类别。"})
@@ -727,7 +729,7 @@ def case_record_violation(
         _require_step(case, "clue", "filing")
         handles = case.handlers.filter(pk=_staff(acting_user).pk).exists()
         heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
-        if not handles and not _roles(acting_user) & heads:
+        if not handles and not role_names(acting_user) & heads:
             raise PermissionDenied("只有本案承办人或负责人可以登记违法行为发生时间。")
         violation = _set_violation(
             case,
@@ -1362,7 +1364,7 @@ def case_cash_hand_over(
             raise ValidationError(
                 {"on": f"交款日期不能早于收缴日期（{cash.collected_on:%Y年%m月%d日}），请核对。"}
             )
-        office = received_by.user.groups.filter(name=Role.OFFICE.value).exists()
+        office = has_role(received_by.user, Role.OFFICE)
         if received_by.agency_id != case.agency_id or not received_by.is_active or not office:
             raise ValidationError(
                 {
@@ -2022,7 +2024,7 @@ def case_extension_request(
         case = _lock(acting_user, case)
         staff = _staff(acting_user)
         handles = case.handlers.filter(pk=staff.pk).exists()
-        if not handles and Role.UNIT_HEAD.value not in _roles(acting_user):
+        if not handles and Role.UNIT_HEAD.value not in role_names(acting_user):
             raise PermissionDenied("只有本案承办人或承办科室负责人可以申请延长作出处罚决定的期限。")
         _check_extendable(case, on)
         if case.extensions.filter(status=ExtensionStatus.PENDING).exists():
@@ -2155,7 +2157,7 @@ def case_recusal_apply(
             )
         handles = case.handlers.filter(pk=staff.pk).exists()
         heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
-        if not handles and not _roles(acting_user) & heads:
+        if not handles and not role_names(acting_user) & heads:
             raise PermissionDenied("只有本案承办人或负责人可以登记回避申请。")
         if Recusal.objects.filter(
             case=case, handler=handler, status=RecusalStatus.PENDING
@@ -2194,14 +2196,12 @@ def _check_handlers_after_recusal(case: Case, on: dt.date) -> None:
     minimum (arts. 42, 55)."""
     if case.filed_on is not None and case.item_version.area is not None:
         area = case.item_version.area
-        checks = [certificate_check(staff=h, area=area, on=on) for h in case.handlers.all()]
-        valid = [c for c in checks if c.allowed]
-        if len(valid) < 2:
-            problems = "".join(c.reason for c in checks if not c.allowed)
+        valid, problems = _certified(case.handlers.all(), area, on)
+        if valid < 2:
             raise ValidationError(
                 {
                     "replacements": f"回避后本案持有有效“{area.name}”领域执法证的承办人只有"
-                    f"{len(valid)}名，执法人员不得少于两人（《行政处罚法》第四十二条）。"
+                    f"{valid}名，执法人员不得少于两人（《行政处罚法》第四十二条）。"
                     f"{problems}请在“替换的承办人”中指定持证执法人员。"
                 }
             )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from zhifa.cases.clocks import CASH_BANKING
 from zhifa.core.todo import TodoItem
-from zhifa.org.roles import Role
+from zhifa.org.roles import Role, role_names
 
 
 def _url(case) -> str:
@@ -83,7 +83,7 @@ def case_todos(user) -> list[TodoItem]:
                 due=clock.due,
             )
         )
-    roles = {group.name for group in user.groups.all()}
+    roles = role_names(user)
     heads = {Role.UNIT_HEAD.value, Role.LEADER.value}
     # Unit heads and leaders watch every clock of their agency; officers their own cases.
     for alert in clock_alerts(user=user, today=today, mine_only=not roles & heads):

@@ -165,6 +165,9 @@ class FineRange:
     high: int
     fines: bool = True
 
+    def contains(self, fine: int) -> bool:
+        return self.low <= fine <= self.high
+
     def text(self) -> str:
         if not self.fines:
             return "不处罚款"

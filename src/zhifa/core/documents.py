@@ -620,8 +620,10 @@ def document_response(
     kind: Literal["pdf", "docx"] = "pdf",
     *,
     as_attachment: bool = True,
+    filename: str = "",
 ):
-    """A Django HttpResponse with the rendered document and a UTF-8 file name."""
+    """A Django HttpResponse with the rendered document and a UTF-8 file name (`filename`,
+    default from the document's title and number)."""
     from django.http import HttpResponse
     from django.utils.http import content_disposition_header
 
@@ -633,7 +635,7 @@ def document_response(
         raise ValueError(f"unknown document kind {kind!r}: use 'pdf' or 'docx'")
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment, document_filename(doc, kind)
+        as_attachment, filename or document_filename(doc, kind)
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

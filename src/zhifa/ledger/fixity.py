@@ -17,7 +17,8 @@ class FixityReport:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (sha256, "missing"|"changed")
 
 
-def _rehash(sha256: str) -> str | None:
+def rehash(sha256: str) -> str | None:
+    """The SHA-256 of the stored blob's bytes as they are now; None when it is missing."""
     try:
         fh = blobs.open_blob(sha256)
     except FileNotFoundError:
@@ -52,7 +53,7 @@ def fixity_check(progress: Iterable | None = None) -> FixityReport:
     rows = Blob.objects.order_by("sha256").values_list("sha256", flat=True)
     for sha256 in progress(rows.iterator()) if progress else rows.iterator():
         report.checked += 1
-        actual = _rehash(sha256)
+        actual = rehash(sha256)
         if actual is None:
             report.problems.append((sha256, "missing"))
         elif actual != sha256:

@@ -208,6 +208,11 @@ def sync_groups(using: str = "default", **kwargs: object) -> None:
         group.permissions.set([existing[c] for c in codenames if c in existing])
 
 
+def role_names(user) -> set[str]:
+    """The names of the user's roles (their groups)."""
+    return {group.name for group in user.groups.all()}
+
+
 def has_role(user, role: Role) -> bool:
     if not user.is_authenticated:
         return False

@@ -30,7 +30,7 @@ from zhifa.core import documents as core_documents
 from zhifa.core.calendar import working_deadline
 from zhifa.ledger import uploads
 from zhifa.org.models import LegalQualification, Staff
-from zhifa.org.roles import Role
+from zhifa.org.roles import Role, has_role, role_names
 from zhifa.review.gates import REVIEW_STEP, current_entry
 from zhifa.review.models import (
     ITEM_NAMES,
@@ -73,14 +73,10 @@ def _staff(user) -> Staff:
     return staff
 
 
-def _roles(user) -> set[str]:
-    return {g.name for g in user.groups.all()}
-
-
 def _require_roles(user, roles: Iterable[str], what: str) -> Staff:
     staff = _staff(user)
     roles = set(roles)
-    if not _roles(user) & roles:
+    if not role_names(user) & roles:
         raise PermissionDenied(f"“{what}”须由{'或'.join(sorted(roles))}办理。")
     return staff
 
@@ -120,7 +116,7 @@ def _require_handling_unit(user, case) -> Staff:
     staff = _staff(user)
     if staff.agency_id != case.agency_id:
         raise PermissionDenied("只能办理本执法主体的案件。")
-    roles = _roles(user)
+    roles = role_names(user)
     if _is_handler(case, staff) or roles & {Role.UNIT_HEAD.value, Role.LEADER.value}:
         return staff
     raise PermissionDenied("只有本案承办人员或承办科室负责人、局领导可以办理。")
@@ -216,7 +212,7 @@ def check_reviewers(case, reviewer: Staff, re_reviewer: Staff) -> None:
     ):
         if person.agency_id != case.agency_id or not person.is_active:
             raise ValidationError({field: f"{label}须为本机关在职的法制审核人员。"})
-        if Role.REVIEWER.value not in _roles(person.user):
+        if Role.REVIEWER.value not in role_names(person.user):
             raise ValidationError({field: f"{person.real_name}不是法制审核人员，不能担任{label}。"})
         if not person.legal_qualification:
             raise ValidationError(
@@ -673,7 +669,7 @@ def discussion_record(
         for person, opinion in attendees:
             if person.pk in people:
                 raise ValidationError(f"{person.real_name}重复列为参加人。")
-            if person.agency_id != case.agency_id or Role.LEADER.value not in _roles(person.user):
+            if person.agency_id != case.agency_id or not has_role(person.user, Role.LEADER):
                 raise ValidationError(f"{person.real_name}不是本机关负责人，不能参加集体讨论。")
             if not opinion.strip():
                 raise ValidationError(f"请记录{person.real_name}的意见。")

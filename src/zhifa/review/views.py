@@ -390,19 +390,6 @@ def _discussion(request: HttpRequest, case_pk: int, pk: int):
     return found
 
 
-def _verified(sha256: str) -> bool:
-    """Re-hash the stored file (streamed, memory flat) and compare it with its record."""
-    import hashlib
-
-    from zhifa.ledger import blobs
-
-    digest = hashlib.sha256()
-    with blobs.open_blob(sha256) as fh:
-        while chunk := fh.read(blobs.CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest() == sha256
-
-
 @allowed(permissions.can_view_reviews)
 @require_GET
 def discussion_minutes(request: HttpRequest, case_pk: int, pk: int) -> HttpResponse:
@@ -410,17 +397,19 @@ def discussion_minutes(request: HttpRequest, case_pk: int, pk: int) -> HttpRespo
     SHA-256; a mismatch is logged and recorded, and answered with an error page."""
     import mimetypes
 
-    from zhifa.ledger import blobs
+    from zhifa.ledger import blobs, fixity
 
     found = _discussion(request, case_pk, pk)
     case, sha256 = found.case, found.minutes_sha256
     if not sha256:
         raise Http404("本次集体讨论没有上传会议记录文件。")
     try:
-        intact = _verified(sha256)
-    except (FileNotFoundError, blobs.BlobError) as exc:
-        raise Http404("证据库中找不到该会议记录文件，请联系系统管理员检查文件完整性。") from exc
-    if not intact:
+        actual = fixity.rehash(sha256)  # the bytes as they are now, streamed
+    except blobs.BlobError:
+        actual = None
+    if actual is None:
+        raise Http404("证据库中找不到该会议记录文件，请联系系统管理员检查文件完整性。")
+    if actual != sha256:
         logger.error(
             "discussion minutes %s of case %s (discussion %s): stored bytes do not match "
             "the recorded SHA-256; download refused",
@@ -466,17 +455,12 @@ def discussion_record(request: HttpRequest, case_pk: int, pk: int, ext: str) -> 
         raise Http404("只提供PDF或DOCX格式的集体讨论记录。")
     found = _discussion(request, case_pk, pk)
     case = found.case
-    official = services.discussion_document(found)
-    if ext == "pdf":
-        data, content_type = core_documents.render_pdf(official), core_documents.PDF_CONTENT_TYPE
-    else:
-        data, content_type = core_documents.render_docx(official), core_documents.DOCX_CONTENT_TYPE
     filename = f"集体讨论记录_{case.number or case.pk}_{found.held_on.isoformat()}.{ext}"
+    response = core_documents.document_response(
+        services.discussion_document(found), ext, filename=filename
+    )
     with transaction.atomic():
         ledger.record_view(request.user, case, what=f"下载文书：{filename}")
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

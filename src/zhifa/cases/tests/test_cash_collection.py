@@ -437,3 +437,12 @@ def test_cash_pages_permissions(cw, login):
     response = client.post(_url("cash_hand_over", case), {"received_by": cw.staff("office_a").pk})
     assert response.status_code == 403
     assert CashCollection.objects.get(case=case).handed_over_on is None
+
+
+def test_anonymous_is_sent_to_login_from_the_cash_pages(cw, client):
+    case = collect(cw, on_the_spot(cw, 50_00), 50_00)
+    for key in ("cash_hand_over", "cash_bank"):
+        url = _url(key, case)
+        for response in (client.get(url), client.post(url, {})):
+            assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert CashCollection.objects.get(case=case).handed_over_on is None
